@@ -1,0 +1,3 @@
+from loss_advisor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""Probe a target and build the Result: the one path every mode shares.
+
+The CLI's `probe`, the Python `diagnose()`, the TUI's measurements and the
+watch mode's `--then-probe` all come through here, so the engine and the
+probes are wired together in exactly one place.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from .engine import Session
+from .kb import KnowledgeBase, load_kb
+from .result import ProbeSummary, Result, reproduce_info
+from .runner import Progress, ProbeRecord, RunOutcome, run_probes
+from .target import Target
+
+
+def summary(record: ProbeRecord) -> ProbeSummary:
+    findings = {name.split(".", 1)[1] if name.startswith(record.name + ".") else name: value
+                for name, value in record.observations.items()}
+    findings.update(record.details)
+    return ProbeSummary(record.name, record.status, record.seconds, record.steps, findings,
+                        record.message, list(record.notes))
+
+
+def feed(session: Session, outcome: RunOutcome) -> None:
+    """Hand every probe's observations to the engine, probe by probe."""
+    for record in outcome.records:
+        if record.observations:
+            session.observe(record.observations, source=record.name)
+
+
+def diagnose_target(target: Target, probes: Iterable[str] | None = None, device: str = "auto",
+                    budget: str = "fast", lang: str = "en", seed: int = 0, kb: KnowledgeBase | None = None,
+                    progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                    argv: list[str] | None = None) -> Result:
+    kb = kb or load_kb()
+    outcome = run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
+                         progress=progress, cancelled=cancelled)
+    session = Session(kb, lang)
+    feed(session, outcome)
+    return Result(session=session, probes=[summary(r) for r in outcome.records], setup=outcome.setup,
+                  reproduce=reproduce_info(argv, seed=seed, budget=budget, device=outcome.device),
+                  target=target.spec, mode="probe")

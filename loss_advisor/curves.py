@@ -1,0 +1,141 @@
+"""Read a loss curve: non-finite values, divergence, trend, noise, plateau,
+and the train/validation gap.
+
+One analysis for every source of curves: the short training run of the
+probe suite, a training log (``loss-advisor logs``) and a watched script
+(``loss-advisor watch``). It produces ``curve.*`` observations, which the
+knowledge base's symptom questions read. Pure Python, torch-free.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any, Sequence
+
+from .observations import declare
+from .stats import bin_series, mad, mann_kendall, rolling_median, theil_sen
+
+# Bins for the trend test: medians of equal runs of steps. Binning removes
+# most of the step-to-step dependence of minibatch losses, and bounds the
+# O(n^2) Mann-Kendall sum for a million-row log.
+TREND_BINS = 40
+
+OBSERVATIONS = declare(
+    "curve",
+    ("points", "count", "training-loss points in the curve", "曲線に含まれる訓練lossの点数"),
+    ("nonfinite_step", "step", "first step whose loss is NaN or inf (absent when none)", "lossが最初にNaN/infになったステップ(なければ無し)"),
+    ("nonfinite_at", "fraction", "how far into the run the loss first became NaN or inf (0 = at once)", "lossが最初にNaN/infになった位置(0=直後)"),
+    ("start_loss", "loss", "loss at the start (median of the first tenth)", "開始時のloss(最初の1/10の中央値)"),
+    ("end_loss", "loss", "loss at the end (median of the last tenth)", "終了時のloss(最後の1/10の中央値)"),
+    ("relative_drop", "fraction", "share of the starting loss lost by the end (negative when it rose)", "開始時lossに対する終了時までの減少割合(上昇なら負)"),
+    ("peak_ratio", "ratio", "highest smoothed loss over the starting loss", "平滑化lossの最大値 ÷ 開始時loss"),
+    ("trend_p", "p-value", "Mann-Kendall p-value that the loss is not falling (small: a real fall)", "lossが下がっていないとするMann-Kendall検定のp値(小さいほど確かな減少)"),
+    ("trend_total", "log-change", "Theil-Sen trend of log-loss over the whole run (negative: falling)", "実行全体でのlog(loss)のTheil-Sen傾向(負=減少)"),
+    ("noise", "log-scale", "step-to-step noise of log-loss (robust standard deviation)", "log(loss)のステップ間ノイズ(ロバスト標準偏差)"),
+    ("noise_to_trend", "ratio", "noise over the size of the trend (large: the fall hides in noise)", "ノイズ ÷ 傾向の大きさ(大きいほど減少がノイズに埋もれる)"),
+    ("late_drop", "fraction", "share of the loss lost over the last 40% of the run", "実行の最後の40%でのlossの減少割合"),
+    ("val_points", "count", "validation-loss points", "検証lossの点数"),
+    ("val_rise", "fraction", "how far the validation loss ends above its minimum", "検証lossが最小値からどれだけ上がって終わったか"),
+    ("val_min_at", "fraction", "how far into the run the validation loss was lowest", "検証lossが最小になった位置(実行全体に対する割合)"),
+    ("train_drop_after_val_min", "fraction", "share of the training loss lost after the validation minimum", "検証lossの最小点以降の訓練lossの減少割合"),
+    ("gap_ratio", "ratio", "validation over training loss at the end", "終了時の検証loss ÷ 訓練loss"),
+    ("val_relative_drop", "fraction", "share of the starting validation loss lost by the end", "開始時の検証lossに対する終了時までの減少割合"),
+)
+
+
+@dataclass
+class CurveAnalysis:
+    observations: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _finite_prefix(steps: Sequence[float], values: Sequence[float]) -> tuple[list[float], list[float], float | None]:
+    xs, ys = [], []
+    for x, y in zip(steps, values):
+        if y is None or not math.isfinite(y):
+            return xs, ys, x
+        xs.append(x)
+        ys.append(y)
+    return xs, ys, None
+
+
+def _level(values: Sequence[float], head: bool) -> float:
+    k = max(3, len(values) // 10)
+    part = values[:k] if head else values[-k:]
+    return median(part)
+
+
+def analyse(train_steps: Sequence[float], train_losses: Sequence[float],
+            val_steps: Sequence[float] | None = None, val_losses: Sequence[float] | None = None) -> CurveAnalysis:
+    result = CurveAnalysis()
+    obs = result.observations
+    xs, ys, bad_step = _finite_prefix(train_steps, train_losses)
+    obs["points"] = len(train_losses)
+    if bad_step is not None:
+        obs["nonfinite_step"] = bad_step
+        first, last = (train_steps[0], train_steps[-1]) if len(train_steps) else (0, 0)
+        obs["nonfinite_at"] = (bad_step - first) / (last - first) if last > first else 0.0
+    if len(ys) >= 8:
+        _train(xs, ys, obs, result.details)
+    if val_steps is not None and val_losses is not None:
+        vx, vy, _ = _finite_prefix(val_steps, val_losses)
+        obs["val_points"] = len(vy)
+        if len(vy) >= 4 and len(ys) >= 8:
+            _validation(xs, ys, vx, vy, obs)
+        result.details["val"] = {"steps": list(vx), "losses": list(vy)}
+    return result
+
+
+def _train(xs: list[float], ys: list[float], obs: dict, details: dict) -> None:
+    positive = min(ys) > 0
+    logs = [math.log(v) for v in ys] if positive else list(ys)
+    start, end = _level(ys, True), _level(ys, False)
+    obs["start_loss"], obs["end_loss"] = start, end
+    if start != 0:
+        obs["relative_drop"] = (start - end) / abs(start)
+    window = max(3, (len(ys) // 20) | 1)
+    smooth = rolling_median(ys, window) if len(ys) <= 20000 else ys
+    if start > 0:
+        obs["peak_ratio"] = max(smooth) / start
+    bx, by = bin_series(xs, logs, TREND_BINS)
+    _, p = mann_kendall(by)
+    obs["trend_p"] = p
+    span = (bx[-1] - bx[0]) if len(bx) > 1 else 0.0
+    slope = theil_sen(bx, by) if span else 0.0
+    obs["trend_total"] = slope * span if positive else (slope * span / abs(start) if start else 0.0)
+    # Noise: residuals around a running median, on a sample of at most 5,000 points.
+    stride = max(1, len(logs) // 5000)
+    sample = logs[::stride]
+    resid = [a - b for a, b in zip(sample, rolling_median(sample, max(5, (len(sample) // 25) | 1)))]
+    noise = mad(resid) if positive else mad(resid) / (abs(start) or 1.0)
+    obs["noise"] = noise
+    if obs["trend_total"] != 0:
+        obs["noise_to_trend"] = noise / abs(obs["trend_total"])
+    cut = int(len(ys) * 0.6)
+    mid = median(ys[max(0, cut - max(3, len(ys) // 10)): cut + 1]) if cut > 0 else start
+    if mid != 0:
+        obs["late_drop"] = (mid - end) / abs(mid)
+    details["binned"] = {"steps": bx, "values": [math.exp(v) for v in by] if positive else by}
+
+
+def _validation(xs: list[float], ys: list[float], vx: list[float], vy: list[float], obs: dict) -> None:
+    smooth = rolling_median(vy, 3) if len(vy) >= 5 else list(vy)
+    i_min = min(range(len(smooth)), key=lambda i: smooth[i])
+    v_min, v_end = smooth[i_min], smooth[-1]
+    if v_min > 0:
+        obs["val_rise"] = v_end / v_min - 1
+    span = (vx[-1] - vx[0]) or 1.0
+    obs["val_min_at"] = (vx[i_min] - vx[0]) / span
+    v_start = smooth[0]
+    if v_start:
+        obs["val_relative_drop"] = (v_start - v_end) / abs(v_start)
+    # Training loss around the validation minimum and at the end.
+    near = [y for x, y in zip(xs, ys) if abs(x - vx[i_min]) <= span / max(len(vx), 1)] or \
+        [ys[min(range(len(xs)), key=lambda i: abs(xs[i] - vx[i_min]))]]
+    t_at_min = median(near)
+    t_end = _level(ys, False)
+    if t_at_min:
+        obs["train_drop_after_val_min"] = (t_at_min - t_end) / abs(t_at_min)
+    if t_end > 0:
+        obs["gap_ratio"] = v_end / t_end

@@ -1,0 +1,85 @@
+"""Nothing lost: save everything a probe run could disturb, and put it back.
+
+The user's model (weights, buffers, gradients, requires_grad flags and
+train/eval mode of every module), the global random generators and the
+generators of their DataLoaders are saved before probing and restored
+after, so their next training run starts exactly where it would have.
+"""
+from __future__ import annotations
+
+import random
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
+
+import torch
+from torch import nn
+
+
+def _loader_generators(data: Any) -> list[torch.Generator]:
+    found: list[torch.Generator] = []
+    for holder in (data, getattr(data, "sampler", None), getattr(data, "batch_sampler", None),
+                   getattr(getattr(data, "batch_sampler", None), "sampler", None)):
+        gen = getattr(holder, "generator", None)
+        if isinstance(gen, torch.Generator) and all(gen is not g for g in found):
+            found.append(gen)
+    return found
+
+
+class Snapshot:
+    def __init__(self, model: nn.Module, loaders: Iterable[Any] = ()):
+        self.model = model
+        self.state = {k: v.detach().clone() for k, v in model.state_dict(keep_vars=True).items()}
+        self.modes = {name: m.training for name, m in model.named_modules()}
+        self.requires_grad = {name: p.requires_grad for name, p in model.named_parameters()}
+        self.grads = {name: (None if p.grad is None else p.grad.detach().clone())
+                      for name, p in model.named_parameters()}
+        self.torch_rng = torch.get_rng_state()
+        self.cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+        self.py_rng = random.getstate()
+        self.np_rng = None
+        try:
+            import numpy as np
+            self.np_rng = np.random.get_state()
+        except ImportError:
+            pass
+        self.generators = [(g, g.get_state()) for data in loaders for g in _loader_generators(data)]
+
+    def restore(self) -> None:
+        with torch.no_grad():
+            current = self.model.state_dict(keep_vars=True)
+            for key, saved in self.state.items():
+                if key in current and not torch.equal(current[key].detach(), saved):
+                    current[key].data.copy_(saved)
+        for name, module in self.model.named_modules():
+            if name in self.modes:
+                module.training = self.modes[name]
+        for name, p in self.model.named_parameters():
+            if name in self.requires_grad:
+                p.requires_grad_(self.requires_grad[name])
+            saved = self.grads.get(name)
+            p.grad = None if saved is None else saved.clone()
+        torch.set_rng_state(self.torch_rng)
+        if self.cuda_rng is not None:
+            torch.cuda.set_rng_state_all(self.cuda_rng)
+        random.setstate(self.py_rng)
+        if self.np_rng is not None:
+            import numpy as np
+            np.random.set_state(self.np_rng)
+        for gen, state in self.generators:
+            gen.set_state(state)
+
+    def changed(self) -> list[str]:
+        """Names of weights or buffers that differ from the snapshot (empty when intact)."""
+        current = self.model.state_dict()
+        out = [k for k, v in self.state.items() if k not in current or not torch.equal(current[k], v.detach())]
+        out += [n for n, m in self.model.named_modules() if self.modes.get(n) != m.training]
+        return out
+
+
+@contextmanager
+def preserved(model: nn.Module, loaders: Iterable[Any] = ()) -> Iterator[Snapshot]:
+    snap = Snapshot(model, loaders)
+    try:
+        yield snap
+    finally:
+        snap.restore()

@@ -1,0 +1,80 @@
+"""What every probe is: a name, the observations it declares, a budget, run().
+
+A probe measures; it does not decide. It returns observations (named
+numbers, flags or labels that the knowledge base's questions read) and
+details (curves and tables for plots and reports). Thresholds that turn
+measurements into answers live in knowledge/tree.yaml.
+"""
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from loss_advisor.harness import Harness
+from loss_advisor.observations import Observation, declare  # noqa: F401  (re-exported for probes)
+
+
+@dataclass(frozen=True)
+class Budget:
+    steps: int        # training-step equivalents the probe may spend
+    seconds: float    # wall-clock cap; the probe stops early and says so
+
+
+class ProbeSkipped(Exception):
+    """The probe does not apply to this set-up (the reason says why)."""
+
+
+class Cancelled(Exception):
+    """The user cancelled the run."""
+
+
+@dataclass
+class Output:
+    observations: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """What a probe gets: the harness, its budget, earlier probes' observations."""
+    harness: Harness
+    budget: Budget
+    observations: Mapping[str, Any]
+    seed: int = 0
+    progress: Callable[[float, str], None] = lambda fraction, message: None
+    cancelled: Callable[[], bool] = lambda: False
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def out_of_time(self) -> bool:
+        return self.elapsed() >= self.budget.seconds
+
+    def check(self, fraction: float | None = None, message: str = "") -> None:
+        """Between steps: raise Cancelled if asked to stop; report progress."""
+        if self.cancelled():
+            raise Cancelled()
+        if fraction is not None:
+            self.progress(min(max(fraction, 0.0), 1.0), message)
+
+
+class Probe(ABC):
+    name: str = ""
+    title: Mapping[str, str] = {}
+    observations: tuple[Observation, ...] = ()
+    budgets: Mapping[str, Budget] = {"fast": Budget(0, 1.0), "full": Budget(0, 5.0)}
+    # Probes whose observations this one reads; they run first.
+    after: tuple[str, ...] = ()
+
+    def applies(self, harness: Harness) -> str | None:
+        """None when the probe applies, else the reason it is skipped."""
+        return None
+
+    @abstractmethod
+    def run(self, ctx: Context) -> Output:
+        """Measure, within ctx.budget, and return observations and details."""
+

@@ -1,0 +1,248 @@
+"""Data statistics: scale, non-finite values, targets, classes and order.
+
+Diagnoses (through the knowledge base): inputs_not_normalized,
+nonfinite_data, invalid_targets, class_imbalance, data_not_shuffled.
+Requires only train_data; it never runs the model.
+"""
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import torch
+
+from .base import Budget, Context, Output, Probe, declare
+from loss_advisor.harness import batch_len, first_tensor
+
+# A feature counts as active when it is non-zero in at least this share of
+# examples: a pixel that lights up once in a thousand images says nothing
+# about scaling, and would otherwise make any image set look badly scaled.
+ACTIVE_SHARE = 0.10
+# At most this many classes are treated as categorical targets stored as
+# floats (for MSE on class labels, a common mistake).
+MAX_CATEGORICAL = 20
+
+
+def float_inputs(inputs: Any) -> torch.Tensor | None:
+    """The first floating-point tensor among the inputs (None for index inputs)."""
+    tensors = list(inputs.values()) if isinstance(inputs, dict) else (
+        list(inputs) if isinstance(inputs, (list, tuple)) else [inputs])
+    for t in tensors:
+        if isinstance(t, torch.Tensor) and t.is_floating_point():
+            return t
+    return None
+
+
+def feature_matrix(x: torch.Tensor) -> torch.Tensor:
+    """[examples, features]: columns for tables, channels for images, the smaller axis for sequences."""
+    x = x.detach().float()
+    if x.dim() == 1:
+        return x.reshape(-1, 1)
+    if x.dim() == 2:
+        return x
+    if x.dim() == 3:
+        axis = 1 if x.shape[1] <= x.shape[2] else 2
+        return x.movedim(axis, -1).reshape(-1, x.shape[axis])
+    return x.movedim(1, -1).reshape(-1, x.shape[1])
+
+
+def grouping_score(groups: list[list[Any]], numeric: bool, rng: random.Random) -> float | None:
+    """How much more alike examples within a batch are than chance: 0 random, 1 fully grouped.
+
+    Classes: one minus the batches' mean label entropy relative to the same
+    statistic for the same labels dealt into batches at random. Numbers: the
+    share of target variance between batches, rescaled so that the random
+    expectation is 0 and perfectly sorted data is 1.
+    """
+    sizes = [len(g) for g in groups]
+    flat = [v for g in groups for v in g]
+    if len(groups) < 4 or len(set(flat)) < 2:
+        return None
+
+    def stat(gs: list[list[Any]]) -> float:
+        if numeric:
+            mean = sum(flat) / len(flat)
+            total = sum((v - mean) ** 2 for v in flat)
+            between = sum(len(g) * (sum(g) / len(g) - mean) ** 2 for g in gs if g)
+            return between / total if total > 0 else 0.0
+        ent = 0.0
+        for g in gs:
+            counts: dict[Any, int] = {}
+            for v in g:
+                counts[v] = counts.get(v, 0) + 1
+            ent += -sum(c / len(g) * math.log(c / len(g)) for c in counts.values())
+        return ent / len(gs)
+
+    observed = stat(groups)
+    shuffled_stats = []
+    for _ in range(8):
+        perm = flat[:]
+        rng.shuffle(perm)
+        it = iter(perm)
+        shuffled_stats.append(stat([[next(it) for _ in range(n)] for n in sizes]))
+    expected = sum(shuffled_stats) / len(shuffled_stats)
+    if numeric:
+        return max(0.0, min(1.0, (observed - expected) / (1.0 - expected))) if expected < 1 else None
+    return max(0.0, min(1.0, 1.0 - observed / expected)) if expected > 0 else None
+
+
+def targets_info(targets: torch.Tensor) -> dict[str, Any]:
+    t = targets.detach()
+    info: dict[str, Any] = {"target_dtype": str(t.dtype).replace("torch.", "")}
+    finite = torch.isfinite(t.float())
+    info["target_nonfinite_fraction"] = float((~finite).float().mean()) if t.numel() else 0.0
+    if not t.is_floating_point():
+        kind = "class_index"
+        values = t.flatten()
+        info["target_min"] = int(values.min()) if values.numel() else 0
+        info["target_max"] = int(values.max()) if values.numel() else 0
+    else:
+        tf = t[finite] if finite.any() else t.flatten()[:0]
+        integral = bool(tf.numel()) and bool(torch.all(tf == tf.round()))
+        unique = torch.unique(tf) if tf.numel() else tf
+        rows_simplex = (t.dim() == 2 and t.shape[1] > 1 and bool(finite.all())
+                        and bool(torch.all(t >= 0)) and bool(torch.allclose(t.sum(1), torch.ones(t.shape[0]), atol=1e-3)))
+        if rows_simplex:
+            kind = "probabilities"
+        elif integral and unique.numel() <= 2 and bool(torch.all((unique == 0) | (unique == 1))):
+            kind = "binary"
+        elif integral and 2 < unique.numel() <= MAX_CATEGORICAL and bool(torch.all(unique >= 0)):
+            kind = "categorical_float"
+        else:
+            kind = "continuous"
+        if tf.numel():
+            info["target_rms"] = float(tf.float().pow(2).mean().sqrt())
+            info["target_std"] = float(tf.float().std()) if tf.numel() > 1 else 0.0
+    info["target_kind"] = kind
+    return info
+
+
+class DataProbe(Probe):
+    name = "data"
+    title = {"en": "Data statistics", "ja": "データの統計"}
+    budgets = {"fast": Budget(0, 3.0), "full": Budget(0, 10.0)}
+    observations = declare(
+        "data",
+        ("examples", "count", "examples the statistics cover", "統計に使ったサンプル数"),
+        ("input_is_index", "bool", "inputs are integer indices (token IDs), not features", "入力が特徴量ではなく整数インデックス(トークンID)"),
+        ("input_nonfinite_fraction", "fraction", "share of input values that are NaN or inf", "入力のうちNaN/infの割合"),
+        ("target_nonfinite_fraction", "fraction", "share of target values that are NaN or inf", "ターゲットのうちNaN/infの割合"),
+        ("input_rms", "value", "root-mean-square of the input values", "入力値の二乗平均平方根"),
+        ("input_abs_max", "value", "largest absolute input value", "入力の絶対値の最大"),
+        ("raw_pixels", "bool", "inputs look like raw 0-255 pixel values", "入力が0〜255の生の画素値に見える"),
+        ("feature_scale_ratio", "ratio", "largest over smallest root-mean-square among active features", "有効な特徴量のRMSの最大/最小比"),
+        ("features", "count", "input features (columns or channels)", "入力特徴量(列またはチャネル)の数"),
+        ("target_kind", "label", "class_index, binary, categorical_float, probabilities or continuous", "ターゲットの種類"),
+        ("target_rms", "value", "root-mean-square of float targets", "浮動小数ターゲットの二乗平均平方根"),
+        ("target_min", "value", "smallest class index", "クラスインデックスの最小値"),
+        ("num_classes", "count", "distinct classes among the targets", "ターゲット中のクラス数"),
+        ("imbalance_ratio", "ratio", "examples of the most frequent class per example of the rarest", "最多クラスと最少クラスのサンプル数の比"),
+        ("minority_fraction", "fraction", "share of the rarest class", "最少クラスの割合"),
+        ("order_grouping", "score", "0 when batches mix targets as at random, 1 when each batch holds one kind", "バッチ内のターゲットの偏り(0=ランダム, 1=完全に整列)"),
+        ("same_order_each_pass", "bool", "two passes over train_data give the same first batches", "2回の走査で同じ順序のバッチが出る"),
+        ("sampler_shuffles", "bool", "the DataLoader's sampler draws in random order", "DataLoaderのサンプラーがランダム順"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        out = Output()
+        obs = out.observations
+        inputs, targets = h.examples()
+        n = batch_len(inputs)
+        obs["examples"] = n
+
+        x = float_inputs(inputs)
+        first = first_tensor(inputs)
+        obs["input_is_index"] = x is None and first is not None and not first.is_floating_point()
+        if x is not None:
+            xf = x.detach().float()
+            finite = torch.isfinite(xf)
+            obs["input_nonfinite_fraction"] = float((~finite).float().mean())
+            clean = torch.where(finite, xf, torch.zeros_like(xf))
+            obs["input_rms"] = float(clean.pow(2).mean().sqrt())
+            obs["input_abs_max"] = float(clean.abs().max())
+            integral = bool(torch.all(clean == clean.round()))
+            obs["raw_pixels"] = bool(integral and float(clean.min()) >= 0 and 16 < float(clean.max()) <= 255
+                                     and (x.dim() >= 3 or x.shape[-1] >= 64))
+            feats = feature_matrix(clean)
+            obs["features"] = int(feats.shape[1])
+            active = (feats != 0).float().mean(0) >= ACTIVE_SHARE
+            rms = feats.pow(2).mean(0).sqrt()[active]
+            if rms.numel() >= 2 and float(rms.min()) > 0:
+                obs["feature_scale_ratio"] = float(rms.max() / rms.min())
+            out.details["feature_rms"] = [round(float(v), 6) for v in feats.pow(2).mean(0).sqrt()[:256]]
+        elif first is not None and first.is_floating_point() is False:
+            obs["input_nonfinite_fraction"] = 0.0
+
+        if isinstance(targets, torch.Tensor):
+            info = targets_info(targets)
+            for key in ("target_kind", "target_nonfinite_fraction", "target_rms", "target_min"):
+                if key in info:
+                    obs[key] = info[key]
+            out.details["target_dtype"] = info["target_dtype"]
+            out.details["target_shape"] = list(targets.shape[1:])
+            self._classes_and_order(ctx, info["target_kind"], obs, out)
+        obs["sampler_shuffles"] = self._sampler_shuffles(h.target.train_data)
+        obs["same_order_each_pass"] = self._same_order(ctx)
+        return out
+
+    def _classes_and_order(self, ctx: Context, kind: str, obs: dict, out: Output) -> None:
+        """One pass over the whole of train_data (targets only, time-capped)."""
+        h = ctx.harness
+        categorical = kind in ("class_index", "binary", "categorical_float")
+        groups: list[list[Any]] = []
+        counts: dict[int, int] = {}
+        for _, targets in h.stream(limit_epochs=1):
+            if not isinstance(targets, torch.Tensor):
+                return
+            t = targets.detach().flatten().cpu()
+            if kind == "probabilities":
+                t = targets.detach().argmax(1).cpu()
+                categorical = True
+            if categorical:
+                values = [int(v) for v in t.round().long().tolist()] if t.is_floating_point() else t.tolist()
+                if targets.dim() == 1 or kind == "probabilities":
+                    groups.append(values)
+                for v in values:
+                    counts[v] = counts.get(v, 0) + 1
+            elif targets.dim() <= 2 and (targets.dim() == 1 or targets.shape[1] == 1):
+                groups.append([float(v) for v in t.tolist()])
+            if ctx.out_of_time() or len(groups) >= 2000:
+                out.notes.append("class counts and order cover part of train_data (time cap)")
+                break
+        if counts:
+            obs["num_classes"] = len(counts)
+            if len(counts) >= 2:
+                obs["imbalance_ratio"] = max(counts.values()) / min(counts.values())
+                obs["minority_fraction"] = min(counts.values()) / sum(counts.values())
+            out.details["class_counts"] = {str(k): v for k, v in sorted(counts.items())}
+        score = grouping_score(groups, numeric=not categorical, rng=random.Random(ctx.seed))
+        if score is not None:
+            obs["order_grouping"] = round(score, 4)
+
+    @staticmethod
+    def _sampler_shuffles(data: Any) -> bool | None:
+        sampler = getattr(data, "sampler", None)
+        if sampler is None:
+            return None
+        if isinstance(sampler, torch.utils.data.RandomSampler):
+            return True
+        if isinstance(sampler, torch.utils.data.SequentialSampler):
+            return False
+        return None
+
+    def _same_order(self, ctx: Context) -> bool | None:
+        h = ctx.harness
+        if len(h.batches) < 2:
+            return None
+        again = []
+        for batch in h.stream(limit_epochs=1):
+            again.append(batch)
+            if len(again) >= min(3, len(h.batches)):
+                break
+        for (a_in, a_t), (b_in, b_t) in zip(h.batches, again):
+            ta, tb = first_tensor(a_in), first_tensor(b_in)
+            if ta is None or tb is None or ta.shape != tb.shape or not torch.equal(ta, tb):
+                return False
+        return True

@@ -1,0 +1,257 @@
+"""Gradient check: gradient flow through depth, parameters that cannot learn,
+dead ReLU units, activation scale at initialisation, one update's size.
+
+Diagnoses (through the knowledge base): vanishing_gradients,
+exploding_gradients, params_not_updated, dead_relu, bad_initialization.
+One forward/backward and one optimizer step on a copy of the model.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+import torch
+from torch import nn
+
+from .base import Budget, Context, Output, Probe, declare
+from loss_advisor.harness import Harness, batch_len
+
+# Modules whose weights carry the signal through depth. Embeddings are left
+# out: only the rows of the tokens in the batch get a gradient, which would
+# look like vanishing when it is not.
+WEIGHT_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
+                 nn.ConvTranspose3d, nn.RNNBase, nn.Bilinear)
+RELU_LIKE = (nn.ReLU, nn.ReLU6)
+SQUASHING = (nn.Tanh, nn.Sigmoid)
+# Examples for the statistics: enough that a unit silent on all of them is
+# very likely silent everywhere (a live unit firing half the time is silent
+# on 64 examples with probability 2^-64).
+STAT_EXAMPLES = 256
+
+
+def weights_of(module: nn.Module) -> list[torch.Tensor]:
+    return [p for n, p in module.named_parameters(recurse=False) if "weight" in n and p.dim() >= 2]
+
+
+def unit_axis(module: nn.Module | None, t: torch.Tensor) -> int | None:
+    """The axis that indexes units in an activation flowing into `module` (or out of a ReLU)."""
+    if isinstance(module, nn.Linear):
+        return t.dim() - 1
+    if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+        return 1
+    if module is None and t.dim() in (2, 4, 5):
+        return 1
+    return None
+
+
+def dead_units(t: torch.Tensor, axis: int) -> tuple[int, int]:
+    """(dead, total) units: a unit is dead when it is exactly zero on every example."""
+    moved = t.detach().movedim(axis, -1).reshape(-1, t.shape[axis])
+    alive = (moved != 0).any(0)
+    return int((~alive).sum()), int(alive.numel())
+
+
+def stats_batch(h: Harness) -> tuple[Any, Any]:
+    """Up to STAT_EXAMPLES examples; the user's own first batch if a larger one fails."""
+    if h.batch_size >= STAT_EXAMPLES:
+        return h.batches[0]
+    bigger = h.examples(limit=STAT_EXAMPLES)
+    if batch_len(bigger[0]) <= h.batch_size:
+        return h.batches[0]
+    model = h.fresh_model()
+    try:
+        with torch.no_grad():
+            h.batch_loss(model, bigger)
+        return bigger
+    except Exception:
+        return h.batches[0]
+
+
+class ActivationRecorder:
+    """Forward hooks that record, for one pass: the order weight layers run
+    in, their output scale, ReLU-like activations (for dead units) and
+    tanh/sigmoid saturation. Hooks are removed on exit."""
+
+    def __init__(self, model: nn.Module):
+        self.model = model
+        self.order: list[nn.Module] = []
+        self.pre_act: dict[nn.Module, float] = {}
+        self.relu_acts: list[tuple[torch.Tensor, int]] = []
+        self.squash: list[float] = []
+        self._seen: set[int] = set()
+        self._hooks: list = []
+
+    def __enter__(self) -> "ActivationRecorder":
+        for m in self.model.modules():
+            if not list(m.children()) or isinstance(m, nn.RNNBase):
+                self._hooks.append(m.register_forward_hook(self._on_forward))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for hook in self._hooks:
+            hook.remove()
+        self._hooks.clear()
+
+    def _on_forward(self, module, inputs, output) -> None:
+        if module not in self.order:
+            self.order.append(module)
+        if isinstance(module, WEIGHT_LAYERS):
+            tensor = output[0] if isinstance(output, tuple) else output
+            if isinstance(tensor, torch.Tensor) and tensor.numel() > 1 and module not in self.pre_act:
+                self.pre_act[module] = float(tensor.detach().float().std())
+            x = inputs[0] if inputs else None
+            axis = unit_axis(module, x) if isinstance(x, torch.Tensor) else None
+            if axis is not None and self.order[0] is not module:
+                self._keep_relu(x, axis)
+        elif isinstance(module, RELU_LIKE) and isinstance(output, torch.Tensor):
+            axis = unit_axis(None, output)
+            if axis is not None:
+                self._keep_relu(output, axis)
+        elif isinstance(module, SQUASHING) and isinstance(output, torch.Tensor):
+            o = output.detach().float()
+            if isinstance(module, nn.Tanh):
+                self.squash.append(float((o.abs() > 0.99).float().mean()))
+            else:
+                self.squash.append(float(((o < 0.01) | (o > 0.99)).float().mean()))
+
+    def _keep_relu(self, t: torch.Tensor, axis: int) -> None:
+        """Keep activations that look like ReLU outputs: non-negative with exact zeros."""
+        if id(t) in self._seen or t.numel() == 0 or not t.is_floating_point():
+            return
+        d = t.detach()
+        if float(d.min()) < 0 or float((d == 0).float().mean()) < 0.05:
+            return
+        self._seen.add(id(t))
+        self.relu_acts.append((d, axis))
+
+    def layers(self) -> list[nn.Module]:
+        return [m for m in self.order if isinstance(m, WEIGHT_LAYERS) and weights_of(m)]
+
+    def dead(self) -> dict[str, float]:
+        """dead_unit_fraction, dead_layer_max and relu_units (empty when no ReLU was seen)."""
+        counts = [dead_units(t, axis) for t, axis in self.relu_acts]
+        units = sum(c[1] for c in counts)
+        if not units:
+            return {}
+        return {"relu_units": units, "dead_unit_fraction": sum(c[0] for c in counts) / units,
+                "dead_layer_max": max(c[0] / c[1] for c in counts if c[1])}
+
+
+class GradientsProbe(Probe):
+    name = "gradients"
+    title = {"en": "Gradient check", "ja": "勾配チェック"}
+    budgets = {"fast": Budget(2, 3.0), "full": Budget(2, 10.0)}
+    observations = declare(
+        "gradients",
+        ("layers", "count", "weight layers in execution order", "実行順の重み層の数"),
+        ("first_last_ratio", "ratio", "relative gradient (|grad|/|weight|) of the first weight layer over the last", "最初の重み層と最後の重み層の相対勾配(|勾配|/|重み|)の比"),
+        ("max_relative_grad", "ratio", "largest |grad|/|weight| over weight layers", "重み層の |勾配|/|重み| の最大値"),
+        ("grad_nonfinite", "bool", "some gradient is NaN or inf while the loss is finite", "lossが有限なのに勾配にNaN/infがある"),
+        ("trainable_fraction", "fraction", "share of parameter values with requires_grad=True", "requires_grad=True のパラメータの割合"),
+        ("optimizer_coverage", "fraction", "share of trainable parameter values the optimizer holds", "オプティマイザが保持する学習可能パラメータの割合"),
+        ("no_grad_fraction", "fraction", "share of trainable, optimised parameter values that get no gradient", "勾配を受け取らない(学習対象の)パラメータの割合"),
+        ("unchanged_fraction", "fraction", "share of trainable parameter values in tensors one optimizer step leaves unchanged", "1回の更新でまったく変化しないテンソルに属するパラメータの割合"),
+        ("update_ratio_median", "ratio", "median over weight layers of |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の中央値"),
+        ("update_ratio_max", "ratio", "largest |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の最大値"),
+        ("dead_unit_fraction", "fraction", "share of ReLU units that are zero on every example of a batch", "バッチ内の全サンプルで0を出すReLUユニットの割合"),
+        ("dead_layer_max", "fraction", "largest share of dead units in one layer", "1層あたりのdeadユニット割合の最大値"),
+        ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),
+        ("activation_scale_ratio", "ratio", "output std of the last weight layer over that of the first", "最後の重み層と最初の重み層の出力標準偏差の比"),
+        ("saturated_fraction", "fraction", "share of tanh/sigmoid outputs within 1% of their limits", "tanh/sigmoid出力のうち飽和域(上下限の1%以内)にある割合"),
+        ("symmetric_layers", "count", "hidden weight layers whose units all start with identical weights", "全ユニットの初期重みが同一の中間層の数"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        out = Output()
+        obs = out.observations
+        model = h.fresh_model()
+        built = h.build_optimizer(model)
+        opt = built.optimizer
+        batch = stats_batch(h)
+
+        with ActivationRecorder(model) as rec:
+            opt.zero_grad(set_to_none=True)
+            loss = h.batch_loss(model, batch)
+            loss.backward()
+            h.steps += 1
+
+        layers = rec.layers()
+        obs["layers"] = len(layers)
+        rel = []
+        table = []
+        for m in layers:
+            ws = weights_of(m)
+            wn = math.sqrt(sum(float(w.detach().pow(2).sum()) for w in ws))
+            gs = [w.grad for w in ws if w.grad is not None]
+            gn = math.sqrt(sum(float(g.detach().pow(2).sum()) for g in gs)) if gs else 0.0
+            r = gn / wn if wn > 0 else math.nan
+            rel.append(r)
+            table.append({"layer": self._name(model, m), "type": type(m).__name__,
+                          "grad_norm": gn, "weight_norm": wn, "relative_grad": r})
+        finite_rel = [r for r in rel if math.isfinite(r)]
+        if len(rel) >= 2 and math.isfinite(rel[0]) and math.isfinite(rel[-1]) and rel[-1] > 0:
+            obs["first_last_ratio"] = rel[0] / rel[-1]
+        if finite_rel:
+            obs["max_relative_grad"] = max(finite_rel)
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        loss_finite = math.isfinite(float(loss.detach()))
+        obs["grad_nonfinite"] = bool(loss_finite and any(
+            p.grad is not None and not bool(torch.isfinite(p.grad).all()) for p in trainable))
+        total = sum(p.numel() for p in model.parameters())
+        n_train = sum(p.numel() for p in trainable)
+        obs["trainable_fraction"] = n_train / total if total else 0.0
+        held = {id(p) for g in opt.param_groups for p in g["params"]}
+        optimised = [p for p in trainable if id(p) in held]
+        obs["optimizer_coverage"] = sum(p.numel() for p in optimised) / n_train if n_train else 0.0
+        if optimised:
+            silent = sum(p.numel() for p in optimised if p.grad is None or not bool((p.grad != 0).any()))
+            obs["no_grad_fraction"] = silent / sum(p.numel() for p in optimised)
+        if built.foreign:
+            out.notes.append(f"the optimizer holds {built.foreign} parameter tensor(s) that are not the model's")
+
+        if rec.pre_act and len(layers) >= 3:
+            stds = [rec.pre_act[m] for m in layers if m in rec.pre_act]
+            if len(stds) >= 3 and stds[0] > 0:
+                obs["activation_scale_ratio"] = stds[-1] / stds[0]
+        out.details["activation_std"] = [rec.pre_act.get(m) for m in layers]
+        if rec.squash:
+            obs["saturated_fraction"] = statistics.fmean(rec.squash)
+        obs["symmetric_layers"] = sum(1 for m in layers[:-1] if self._symmetric(m))
+        obs.update(rec.dead())
+
+        before = {id(p): p.detach().clone() for p in trainable}
+        if loss_finite and not obs["grad_nonfinite"]:
+            opt.step()
+            ratios = []
+            for m, row in zip(layers, table):
+                ws = weights_of(m)
+                dn = math.sqrt(sum(float((w.detach() - before[id(w)]).pow(2).sum()) for w in ws if id(w) in before))
+                wn = row["weight_norm"]
+                if wn > 0:
+                    row["update_ratio"] = dn / wn
+                    ratios.append(dn / wn)
+            if ratios:
+                obs["update_ratio_median"] = statistics.median(ratios)
+                obs["update_ratio_max"] = max(ratios)
+            if n_train:
+                still = sum(p.numel() for p in trainable if torch.equal(p.detach(), before[id(p)]))
+                obs["unchanged_fraction"] = still / n_train
+        out.details["layers"] = table
+        return out
+
+    @staticmethod
+    def _symmetric(m: nn.Module) -> bool:
+        w = weights_of(m)[0].detach()
+        if w.shape[0] < 2:
+            return False
+        flat = w.reshape(w.shape[0], -1)
+        return bool(torch.equal(flat, flat[:1].expand_as(flat)))
+
+    @staticmethod
+    def _name(model: nn.Module, module: nn.Module) -> str:
+        for name, m in model.named_modules():
+            if m is module:
+                return name or type(module).__name__
+        return type(module).__name__

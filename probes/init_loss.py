@@ -1,0 +1,258 @@
+"""The first step: the loss at initialisation and what the loss function does.
+
+Diagnoses (through the knowledge base): device_mismatch and other errors
+of the first forward pass, output_activation_mismatch, loss_task_mismatch,
+target_shape_mismatch, constant_loss, loss_not_averaged, and a first loss
+far above what the task implies (bad_initialization,
+inputs_not_normalized). Runs on a copy of the model, one batch.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import Budget, Context, Output, Probe, declare
+from loss_advisor.harness import as_loss, batch_len, take
+from loss_advisor.target import describe_exception
+
+# Which kind of input each well-known loss expects.
+LOSS_KINDS: list[tuple[Any, str]] = [
+    (nn.CrossEntropyLoss, "cross_entropy"), (F.cross_entropy, "cross_entropy"),
+    (nn.NLLLoss, "nll"), (F.nll_loss, "nll"),
+    (nn.BCEWithLogitsLoss, "bce_with_logits"), (F.binary_cross_entropy_with_logits, "bce_with_logits"),
+    (nn.BCELoss, "bce"), (F.binary_cross_entropy, "bce"),
+    (nn.MSELoss, "regression"), (F.mse_loss, "regression"),
+    (nn.L1Loss, "regression"), (F.l1_loss, "regression"),
+    (nn.SmoothL1Loss, "regression"), (F.smooth_l1_loss, "regression"),
+    (nn.HuberLoss, "regression"), (F.huber_loss, "regression"),
+    (nn.KLDivLoss, "kl_div"), (F.kl_div, "kl_div"),
+]
+# Logit margin for "ideal" outputs: e^-20 makes a cross-entropy of ~1e-9.
+MARGIN = 10.0
+
+
+def loss_kind(loss_fn: Any) -> str:
+    for known, kind in LOSS_KINDS:
+        if (isinstance(known, type) and isinstance(loss_fn, known)) or loss_fn is known:
+            return kind
+    return "custom"
+
+
+def main_output(outputs: Any) -> torch.Tensor | None:
+    if isinstance(outputs, torch.Tensor):
+        return outputs
+    for key in ("logits", "prediction", "output"):
+        value = outputs.get(key) if isinstance(outputs, dict) else getattr(outputs, key, None)
+        if isinstance(value, torch.Tensor):
+            return value
+    if isinstance(outputs, (tuple, list)) and outputs and isinstance(outputs[0], torch.Tensor):
+        return outputs[0]
+    return None
+
+
+def output_kind(out: torch.Tensor) -> str:
+    """probabilities (softmax), log_probabilities, unit_interval (sigmoid) or logits."""
+    o = out.detach().float()
+    if o.numel() == 0 or not bool(torch.isfinite(o).all()):
+        return "other"
+    if o.dim() >= 2 and o.shape[1] >= 2:
+        in_unit = bool(((o >= 0) & (o <= 1)).all())
+        if in_unit and bool(torch.allclose(o.sum(1), torch.ones_like(o.sum(1)), atol=1e-3)):
+            return "probabilities"
+        if bool((o <= 1e-6).all()) and bool(torch.allclose(o.logsumexp(1), torch.zeros_like(o.sum(1)), atol=1e-3)):
+            return "log_probabilities"
+    if o.numel() >= 8 and bool(((o > 0) & (o < 1)).all()):
+        return "unit_interval"
+    return "logits"
+
+
+def infer_task(declared: str | None, out: torch.Tensor | None, targets: Any) -> str:
+    if declared:
+        return declared
+    if not isinstance(targets, torch.Tensor):
+        return "unknown"
+    if not targets.is_floating_point():
+        if out is not None and out.dim() >= 3 and targets.dim() >= 2:
+            return "segmentation"
+        if out is not None and out.dim() >= 2 and out.shape[1] == 1 or (out is not None and out.dim() == 1):
+            return "binary"
+        return "classification"
+    values = targets[torch.isfinite(targets)]
+    if values.numel() and bool(torch.all((values == 0) | (values == 1))):
+        return "binary"
+    if targets.dim() == 2 and targets.shape[1] > 1 and bool(torch.all(targets >= 0)) \
+            and bool(torch.allclose(targets.sum(1), torch.ones(targets.shape[0], device=targets.device), atol=1e-3)):
+        return "classification"
+    return "regression"
+
+
+def ideal_outputs(task: str, out: torch.Tensor, targets: torch.Tensor) -> list[torch.Tensor]:
+    """Outputs a perfect model could give, in each form a loss might expect."""
+    forms: list[torch.Tensor] = []
+    if task in ("classification", "segmentation") and out.dim() >= 2 and out.shape[1] >= 2:
+        C = out.shape[1]
+        t = targets if not targets.is_floating_point() else (
+            targets.argmax(1) if targets.dim() == out.dim() else targets.round().long())
+        if t.shape == out.shape[:1] + out.shape[2:] and int(t.min()) >= 0 and int(t.max()) < C:
+            one_hot = F.one_hot(t.long(), C).movedim(-1, 1).to(out.dtype)
+            logits = one_hot * 2 * MARGIN - MARGIN
+            forms += [logits, logits.log_softmax(1), one_hot]
+    if task == "binary" and targets.numel() == out.numel():
+        t = targets.reshape(out.shape).to(out.dtype)
+        forms += [t * 2 * MARGIN - MARGIN, t.clamp(1e-6, 1 - 1e-6)]
+    if task == "regression" and targets.numel() == out.numel() and targets.is_floating_point():
+        forms.append(targets.reshape(out.shape).to(out.dtype))
+    return forms
+
+
+class InitLossProbe(Probe):
+    name = "init_loss"
+    title = {"en": "Loss at initialisation", "ja": "初期状態のloss"}
+    budgets = {"fast": Budget(4, 3.0), "full": Budget(4, 10.0)}
+    observations = declare(
+        "init_loss",
+        ("error", "message", "the error the first forward pass, loss or backward raised (empty when none)", "最初のforward・loss・backwardで発生したエラー(なければ空)"),
+        ("task", "label", "classification, binary, regression or segmentation (declared or inferred)", "タスクの種類(指定または推定)"),
+        ("loss_kind", "label", "what the loss function expects: cross_entropy, nll, bce, bce_with_logits, regression, kl_div or custom", "損失関数が想定する入力の種類"),
+        ("output_kind", "label", "what the model outputs look like: logits, probabilities, log_probabilities or unit_interval", "モデル出力の形式(logits・確率・対数確率・0〜1)"),
+        ("loss_initial", "loss", "the loss on the first batch before any update", "更新前の最初のバッチのloss"),
+        ("expected_loss", "loss", "the loss the task implies for an untrained model (ln C for C classes)", "未学習モデルでタスクから期待されるloss(C クラスなら ln C)"),
+        ("initial_loss_ratio", "ratio", "initial loss over the expected loss", "初期loss ÷ 期待されるloss"),
+        ("ideal_loss_ratio", "ratio", "loss of perfect outputs over the initial loss (near 0 when the loss fits the targets)", "理想的な出力でのloss ÷ 初期loss(損失関数がターゲットに合えば0に近い)"),
+        ("loss_requires_grad", "bool", "the loss is connected to the graph (has a gradient)", "lossが計算グラフにつながっている(勾配を持つ)"),
+        ("grad_nonzero_fraction", "fraction", "share of trainable parameter values that get a non-zero gradient", "非ゼロの勾配を受け取る学習可能パラメータの割合"),
+        ("loss_batch_scaling", "ratio", "loss of a batch over the mean loss of its halves (1 when averaged, 2 when summed)", "バッチのloss ÷ 半分ずつのlossの平均(平均なら1、合計なら2)"),
+        ("shape_warning", "bool", "PyTorch warned that target and output sizes differ (silent broadcasting)", "ターゲットと出力のサイズ違いをPyTorchが警告(暗黙のブロードキャスト)"),
+        ("targets_look_categorical", "bool", "float targets that hold a few whole numbers (class labels)", "少数の整数値だけを取る浮動小数ターゲット(クラスラベル)"),
+        ("class_weights", "bool", "the loss carries class weights (weight or pos_weight)", "損失関数にクラス重み(weight / pos_weight)がある"),
+        ("output_classes", "count", "size of the output's class dimension", "出力のクラス次元の大きさ"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        out = Output()
+        obs = out.observations
+        kind = loss_kind(h.target.loss_fn)
+        obs["loss_kind"] = kind
+        weight = getattr(h.target.loss_fn, "weight", None)
+        pos_weight = getattr(h.target.loss_fn, "pos_weight", None)
+        obs["class_weights"] = isinstance(weight, torch.Tensor) or isinstance(pos_weight, torch.Tensor)
+        obs["error"] = ""
+        inputs, targets = h.batches[0]
+        model = h.fresh_model()
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                outputs = h.forward(model, inputs)
+                loss = h.loss(outputs, targets)
+            obs["shape_warning"] = any("target size" in str(w.message) for w in caught)
+            h.steps += 1
+        except Exception as exc:
+            obs["error"] = describe_exception(exc)
+            out.details["error_during"] = "forward/loss"
+            return out
+        o = main_output(outputs)
+        task = infer_task(h.target.task, o, targets)
+        obs["task"] = task
+        if o is not None:
+            obs["output_kind"] = output_kind(o)
+            out.details["output_shape"] = list(o.shape)
+            if o.dim() >= 2:
+                obs["output_classes"] = int(o.shape[1])
+        if isinstance(targets, torch.Tensor):
+            out.details["target_shape"] = list(targets.shape)
+            t = targets[torch.isfinite(targets)] if targets.is_floating_point() else None
+            if t is not None and t.numel():
+                uniq = torch.unique(t)
+                obs["targets_look_categorical"] = bool(2 < uniq.numel() <= 20 and torch.all(uniq == uniq.round()))
+        value = float(loss.detach())
+        obs["loss_initial"] = value
+        expected = self._expected(task, kind, o, targets)
+        if expected:
+            obs["expected_loss"] = expected
+            if math.isfinite(value):
+                obs["initial_loss_ratio"] = value / expected
+        if o is not None and isinstance(targets, torch.Tensor) and math.isfinite(value) and value != 0:
+            ideal = self._ideal_loss(h, task, o.detach(), targets)
+            if ideal is not None:
+                obs["ideal_loss_ratio"] = abs(ideal) / abs(value)
+        obs["loss_requires_grad"] = bool(loss.requires_grad)
+        obs["grad_nonzero_fraction"] = self._grad_fraction(loss, model, obs, out)
+        scaling = self._batch_scaling(h, model, inputs, targets)
+        if scaling is not None:
+            obs["loss_batch_scaling"] = scaling
+        return out
+
+    @staticmethod
+    def _expected(task: str, kind: str, o: torch.Tensor | None, targets: Any) -> float | None:
+        if task in ("classification", "segmentation") and o is not None and o.dim() >= 2 and o.shape[1] >= 2 \
+                and kind in ("cross_entropy", "nll", "custom"):
+            return math.log(o.shape[1])
+        if task == "binary" and kind in ("bce", "bce_with_logits", "cross_entropy"):
+            return math.log(2)
+        if task == "regression" and kind == "regression" and isinstance(targets, torch.Tensor):
+            t = targets.detach().float()
+            t = t[torch.isfinite(t)]
+            if t.numel():
+                # An untrained model's outputs are near zero, so MSE starts near
+                # mean(y^2) and L1 near mean(|y|); both are the scale to compare with.
+                mse = float(t.pow(2).mean())
+                return mse if mse > 0 else None
+        return None
+
+    @staticmethod
+    def _ideal_loss(h, task: str, o: torch.Tensor, targets: torch.Tensor) -> float | None:
+        best = None
+        for form in ideal_outputs(task, o, targets):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    v = float(as_loss(h.target.loss_fn(form, targets)).detach())
+            except Exception:
+                continue
+            if math.isfinite(v) and (best is None or abs(v) < abs(best)):
+                best = v
+        return best
+
+    @staticmethod
+    def _grad_fraction(loss: torch.Tensor, model: nn.Module, obs: dict, out: Output) -> float:
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        total = sum(p.numel() for p in trainable)
+        if not loss.requires_grad or total == 0:
+            return 0.0
+        try:
+            loss.backward()
+        except Exception as exc:
+            obs["error"] = describe_exception(exc)
+            out.details["error_during"] = "backward"
+            return 0.0
+        nonzero = sum(int((p.grad != 0).sum()) for p in trainable if p.grad is not None)
+        return nonzero / total
+
+    @staticmethod
+    @torch.no_grad()
+    def _batch_scaling(h, model: nn.Module, inputs: Any, targets: Any) -> float | None:
+        n = batch_len(inputs)
+        if n < 4 or batch_len(targets) != n:
+            return None
+        half = n // 2
+        model.eval()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                whole = h.batch_loss(model, (take(inputs, slice(0, 2 * half)), take(targets, slice(0, 2 * half))))
+                a = h.batch_loss(model, (take(inputs, slice(0, half)), take(targets, slice(0, half))))
+                b = h.batch_loss(model, (take(inputs, slice(half, 2 * half)), take(targets, slice(half, 2 * half))))
+        except Exception:
+            return None
+        finally:
+            model.train()
+        mean_halves = (float(a) + float(b)) / 2
+        if not math.isfinite(mean_halves) or abs(mean_halves) < 1e-12:
+            return None
+        return float(whole) / mean_halves

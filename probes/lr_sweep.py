@@ -1,0 +1,159 @@
+"""LR range test (Leslie Smith, "Cyclical Learning Rates", 2017).
+
+A fresh copy of the model and a fresh optimizer from the user's factory
+train for a few steps while the learning rate grows exponentially over a
+wide range; only the learning rate differs from the user's set-up. The
+curve gives the region where the loss falls, the point where it diverges,
+a suggested rate, and where the user's own rate sits.
+
+Diagnoses (through the knowledge base): lr_too_high, lr_too_low.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
+
+LR_START = 1e-7
+LR_END = 10.0
+# Divergence: the smoothed loss is 4x its best so far and above where it
+# started (Lightning's lr_finder uses 4x best; "above the start" keeps a
+# loss that has fallen near zero from calling noise a divergence).
+DIVERGE_FACTOR = 4.0
+# Causal smoothing for the stop test (a lag of about three steps).
+STOP_BETA = 0.7
+
+
+def centered_smooth(values: Sequence[float], window: int) -> list[float]:
+    """Centered moving average (no lag), the window shrinking at the ends."""
+    half = window // 2
+    out = []
+    for i in range(len(values)):
+        lo, hi = max(0, i - half), min(len(values), i + half + 1)
+        out.append(sum(values[lo:hi]) / (hi - lo))
+    return out
+
+
+def analyse(lrs: Sequence[float], losses: Sequence[float], diverged_lr: float | None) -> dict:
+    """Turn a sweep into its landmarks. Works on log-loss so that scale does not matter.
+
+    Suggested rate: the point of steepest descent of the smoothed log-loss
+    against log-lr, searched before the minimum (as torch-lr-finder does),
+    because there a step at that rate lowers the loss fastest while staying
+    clear of the unstable region past the minimum.
+    """
+    n = len(losses)
+    if n < 10:
+        return {"divergence_lr": diverged_lr} if diverged_lr is not None else {}
+    positive = min(losses) > 0
+    ys = [math.log(v) if positive else v for v in losses]
+    window = max(5, (n // 12) | 1)
+    smooth = centered_smooth(ys, window)
+    i_min = min(range(n), key=lambda i: smooth[i])
+    start = sum(smooth[: max(3, window // 2)]) / max(3, window // 2)
+    best = smooth[i_min]
+    result: dict = {"min_loss_lr": lrs[i_min], "i_min": i_min}
+    drop = start - best
+    result["loss_drop"] = (1 - math.exp(-drop)) if positive else (drop / abs(start) if start else 0.0)
+    if drop > 0:
+        threshold = start - 0.1 * drop
+        result["descent_start_lr"] = next(lrs[i] for i in range(n) if smooth[i] <= threshold)
+    # Steepest descent over [window, i_min]: slopes over one window's width.
+    half = window // 2
+    slopes = []
+    for i in range(half, max(half, i_min) + 1):
+        lo, hi = max(0, i - half), min(n - 1, i + half)
+        if hi > lo:
+            slopes.append(((smooth[hi] - smooth[lo]) / (math.log(lrs[hi]) - math.log(lrs[lo])), i))
+    if slopes and drop > 0:
+        slope, i_steep = min(slopes)
+        if slope < 0:
+            result["steepest_lr"] = lrs[i_steep]
+    if diverged_lr is not None:
+        result["divergence_lr"] = diverged_lr
+    else:
+        # A rise past the minimum without an early stop still marks divergence.
+        for i in range(i_min, n):
+            if smooth[i] - best > math.log(DIVERGE_FACTOR) and smooth[i] > start and positive:
+                result["divergence_lr"] = lrs[i]
+                break
+    result["smoothed"] = [math.exp(v) if positive else v for v in smooth]
+    return result
+
+
+class LRSweepProbe(Probe):
+    name = "lr_sweep"
+    title = {"en": "LR range test", "ja": "学習率レンジテスト"}
+    budgets = {"fast": Budget(100, 6.0), "full": Budget(200, 30.0)}
+    observations = declare(
+        "lr_sweep",
+        ("user_lr", "lr", "your learning rate (the largest of the optimizer's groups)", "あなたの学習率(パラメータグループ中の最大値)"),
+        ("suggested_lr", "lr", "the suggested learning rate (steepest descent of the smoothed curve)", "推奨学習率(平滑化曲線の最急降下点)"),
+        ("min_loss_lr", "lr", "learning rate at the lowest smoothed loss", "平滑化lossが最小になる学習率"),
+        ("divergence_lr", "lr", "learning rate at which the loss diverged (absent if it never did)", "lossが発散した学習率(発散しなければ無し)"),
+        ("descent_start_lr", "lr", "learning rate at which the loss starts to fall", "lossが下がり始める学習率"),
+        ("user_over_suggested", "ratio", "your learning rate over the suggested one", "あなたの学習率 ÷ 推奨学習率"),
+        ("user_over_divergence", "ratio", "your learning rate over the divergence point", "あなたの学習率 ÷ 発散点の学習率"),
+        ("user_over_descent_start", "ratio", "your learning rate over the rate at which the loss starts to fall", "あなたの学習率 ÷ lossが下がり始める学習率"),
+        ("loss_drop", "fraction", "how far the loss fell at best during the sweep (share of its start)", "スイープ中にlossが最大でどれだけ下がったか(開始値に対する割合)"),
+        ("steps", "count", "steps the sweep ran", "スイープのステップ数"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        user_lr = h.user_lr
+        if not user_lr or user_lr <= 0:
+            raise ProbeSkipped("the optimizer has no learning rate")
+        lo = min(LR_START, user_lr / 100)
+        hi = max(LR_END, user_lr * 10)
+        steps = max(20, ctx.budget.steps)
+        model = h.fresh_model()
+        opt = h.build_optimizer(model, lr=lo).optimizer
+        base = [g["lr"] for g in opt.param_groups]
+        lrs, losses = [], []
+        ema, best, first = None, math.inf, None
+        diverged_lr = None
+        stream = h.stream()
+        for i in range(steps):
+            lr = lo * (hi / lo) ** (i / (steps - 1))
+            for g, b in zip(opt.param_groups, base):
+                g["lr"] = b * lr / lo
+            loss = h.train_step(model, opt, next(stream))
+            if not math.isfinite(loss):
+                diverged_lr = lr
+                break
+            lrs.append(lr)
+            losses.append(loss)
+            ema = loss if ema is None else STOP_BETA * ema + (1 - STOP_BETA) * loss
+            first = ema if first is None else first
+            best = min(best, ema)
+            if i > 5 and ema > DIVERGE_FACTOR * best and ema > first:
+                diverged_lr = lr
+                break
+            ctx.check((i + 1) / steps, f"lr={lr:.2g}")
+            if ctx.out_of_time():
+                break
+        land = analyse(lrs, losses, diverged_lr)
+        out = Output()
+        obs = out.observations
+        obs["user_lr"] = user_lr
+        obs["steps"] = len(losses)
+        suggestion = land.get("steepest_lr")
+        if suggestion is None and "min_loss_lr" in land and land.get("loss_drop", 0) > 0:
+            suggestion = land["min_loss_lr"] / 10
+        for key in ("min_loss_lr", "divergence_lr", "descent_start_lr", "loss_drop"):
+            if key in land:
+                obs[key] = land[key]
+        if suggestion:
+            obs["suggested_lr"] = suggestion
+            obs["user_over_suggested"] = user_lr / suggestion
+        if "divergence_lr" in land:
+            obs["user_over_divergence"] = user_lr / land["divergence_lr"]
+        if "descent_start_lr" in land:
+            obs["user_over_descent_start"] = user_lr / land["descent_start_lr"]
+        if len(losses) < 10:
+            out.notes.append(f"the sweep stopped after {len(losses)} steps")
+        out.details.update({"lrs": lrs, "losses": losses, "smoothed": land.get("smoothed", []),
+                            "lr_range": [lo, hi]})
+        return out

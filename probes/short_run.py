@@ -1,0 +1,134 @@
+"""A short training run with the user's own settings and the reference loop.
+
+It records the training loss every step and the validation loss at fixed
+intervals, then reads the curve (loss_advisor.curves): non-finite values,
+divergence, a real but slow fall, a plateau, validation turning up. After
+the run it measures per-class recall (a minority class the model never
+predicts) and dead ReLU units (killed by training).
+
+Diagnoses (through the knowledge base): overfitting, underfitting,
+actually_decreasing, lr_too_high, class_imbalance, dead_relu, and the
+symptom questions at the root of the tree.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from .base import Budget, Context, Output, Probe, declare
+from .gradients import ActivationRecorder, stats_batch
+from .init_loss import main_output
+from loss_advisor import curves
+from loss_advisor.harness import Harness, batch_len, concat
+
+# Validation points per run: enough for the minimum and a rise after it to
+# stand out from evaluation noise.
+VAL_POINTS = 25
+
+
+@torch.no_grad()
+def class_recall(h: Harness, model: torch.nn.Module, batches: list) -> dict[str, Any] | None:
+    """Per-class recall and the share of predictions given to the commonest class."""
+    if not batches:
+        return None
+    was = model.training
+    model.eval()
+    preds, truth = [], []
+    try:
+        for inputs, targets in batches:
+            o = main_output(h.forward(model, inputs))
+            if o is None or not isinstance(targets, torch.Tensor):
+                return None
+            if o.dim() == 2 and o.shape[1] >= 2 and targets.dim() == 1 and not targets.is_floating_point():
+                preds.append(o.argmax(1))
+                truth.append(targets)
+            elif o.numel() == targets.numel() and targets.is_floating_point() and \
+                    bool(torch.all((targets == 0) | (targets == 1))):
+                # A single output per example: a logit, or a probability after a sigmoid.
+                flat = o.reshape(-1)
+                cut = 0.5 if bool(((flat >= 0) & (flat <= 1)).all()) else 0.0
+                preds.append((flat > cut).long())
+                truth.append(targets.reshape(-1).long())
+            else:
+                return None
+    finally:
+        model.train(was)
+    p, t = torch.cat(preds).cpu(), torch.cat(truth).cpu()
+    classes = sorted(set(t.tolist()))
+    if len(classes) < 2:
+        return None
+    recall = {c: float(((p == c) & (t == c)).sum()) / max(1, int((t == c).sum())) for c in classes}
+    counts = {c: int((t == c).sum()) for c in classes}
+    rare = min(classes, key=lambda c: counts[c])
+    common = max(classes, key=lambda c: counts[c])
+    return {
+        "recall": recall, "counts": counts,
+        "min_class_recall": min(recall.values()),
+        "minority_recall": recall[rare],
+        "majority_recall": recall[common],
+        "accuracy": float((p == t).float().mean()),
+        "balanced_accuracy": sum(recall.values()) / len(recall),
+        "majority_prediction_share": float((p == common).float().mean()),
+    }
+
+
+class ShortRunProbe(Probe):
+    name = "short_run"
+    title = {"en": "Short training run", "ja": "短い学習実行"}
+    budgets = {"fast": Budget(300, 6.0), "full": Budget(1500, 60.0)}
+    observations = curves.OBSERVATIONS + declare(
+        "short_run",
+        ("steps", "count", "steps the run took", "実行したステップ数"),
+        ("min_class_recall", "fraction", "lowest per-class recall after the run", "実行後のクラス別再現率の最小値"),
+        ("minority_recall", "fraction", "recall of the rarest class after the run", "実行後の最少クラスの再現率"),
+        ("majority_recall", "fraction", "recall of the commonest class after the run", "実行後の最多クラスの再現率"),
+        ("accuracy", "fraction", "accuracy after the run", "実行後の正解率"),
+        ("balanced_accuracy", "fraction", "mean per-class recall after the run", "実行後のクラス別再現率の平均"),
+        ("majority_prediction_share", "fraction", "share of predictions that are the commonest class", "予測のうち最多クラスの割合"),
+        ("dead_unit_fraction", "fraction", "share of ReLU units dead after the run", "実行後のdead ReLUユニットの割合"),
+        ("recall_on", "label", "which data the recall was measured on: val or train", "再現率を測ったデータ(val / train)"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        model = h.fresh_model()
+        opt = h.build_optimizer(model).optimizer
+        steps = max(30, ctx.budget.steps)
+        eval_every = max(1, steps // VAL_POINTS) if h.val_batches else 0
+
+        def tick(i: int) -> bool:
+            ctx.check((i + 1) / steps, f"step {i + 1}/{steps}")
+            return ctx.out_of_time()
+
+        run = h.train(model, opt, steps, eval_every=eval_every, tick=tick)
+        out = Output()
+        analysis = curves.analyse(run.steps, run.losses,
+                                  run.val_steps if h.val_batches else None,
+                                  run.val_losses if h.val_batches else None)
+        out.observations.update({f"curve.{k}": v for k, v in analysis.observations.items()})
+        out.observations["steps"] = len(run.losses)
+        if len(run.losses) < steps:
+            out.notes.append(f"stopped after {len(run.losses)} of {steps} steps")
+        if run.losses and math.isfinite(run.losses[-1]):
+            recall_data = h.val_batches or h.batches
+            recall = class_recall(h, model, recall_data)
+            if recall:
+                out.observations["recall_on"] = "val" if h.val_batches else "train"
+                for key in ("min_class_recall", "minority_recall", "majority_recall", "accuracy",
+                            "balanced_accuracy", "majority_prediction_share"):
+                    out.observations[key] = recall[key]
+                out.details["recall"] = {str(k): v for k, v in recall["recall"].items()}
+            with torch.no_grad(), ActivationRecorder(model) as rec:
+                try:
+                    h.batch_loss(model, stats_batch(h))
+                except Exception:
+                    pass
+            dead = rec.dead()
+            if dead:
+                out.observations["dead_unit_fraction"] = dead["dead_unit_fraction"]
+        out.details.update({"train": {"steps": run.steps, "losses": run.losses},
+                            "val": {"steps": run.val_steps, "losses": run.val_losses},
+                            "curve": analysis.details})
+        return out
