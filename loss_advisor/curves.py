@@ -14,7 +14,7 @@ from statistics import median
 from typing import Any, Sequence
 
 from .observations import declare
-from .stats import bin_series, mad, mann_kendall, rolling_median, theil_sen
+from .stats import bin_series, mad, mann_kendall, normal_cdf, rolling_median, theil_sen
 
 # Bins for the trend test: medians of equal runs of steps. Binning removes
 # most of the step-to-step dependence of minibatch losses, and bounds the
@@ -39,6 +39,7 @@ OBSERVATIONS = declare(
     ("val_rise", "fraction", "how far the validation loss ends above its minimum", "検証lossが最小値からどれだけ上がって終わったか"),
     ("val_min_at", "fraction", "how far into the run the validation loss was lowest", "検証lossが最小になった位置(実行全体に対する割合)"),
     ("train_drop_after_val_min", "fraction", "share of the training loss lost after the validation minimum", "検証lossの最小点以降の訓練lossの減少割合"),
+    ("val_rise_p", "p-value", "Mann-Kendall p-value that the validation loss does not rise after its minimum (small: a real rise)", "最小点以降に検証lossが上昇していないとするMann-Kendall検定のp値(小さいほど確かな上昇)"),
     ("gap_ratio", "ratio", "validation over training loss at the end", "終了時の検証loss ÷ 訓練loss"),
     ("val_relative_drop", "fraction", "share of the starting validation loss lost by the end", "開始時の検証lossに対する終了時までの減少割合"),
 )
@@ -61,8 +62,9 @@ def _finite_prefix(steps: Sequence[float], values: Sequence[float]) -> tuple[lis
 
 
 def _level(values: Sequence[float], head: bool) -> float:
-    k = max(3, len(values) // 10)
-    part = values[:k] if head else values[-k:]
+    """The starting level (median of the first 5 points: early enough that a
+    fast start is not already over) or the end level (median of the last tenth)."""
+    part = values[:5] if head else values[-max(3, len(values) // 10):]
     return median(part)
 
 
@@ -127,6 +129,10 @@ def _validation(xs: list[float], ys: list[float], vx: list[float], vy: list[floa
         obs["val_rise"] = v_end / v_min - 1
     span = (vx[-1] - vx[0]) or 1.0
     obs["val_min_at"] = (vx[i_min] - vx[0]) / span
+    after = vy[i_min:]
+    if len(after) >= 5:
+        z, _ = mann_kendall(after)
+        obs["val_rise_p"] = 1.0 - normal_cdf(z)   # one-sided: rising
     v_start = smooth[0]
     if v_start:
         obs["val_relative_drop"] = (v_start - v_end) / abs(v_start)

@@ -114,7 +114,9 @@ def fill(template: str, obs: Mapping[str, Any]) -> str:
     """Fill {observation.name:spec} placeholders; nothing else is evaluated."""
     def sub(m: re.Match) -> str:
         value = obs.get(m.group(1))
-        return "?" if value is None else format_value(value, m.group(2) or "")
+        if value is None:   # not measured: nothing for a message, a dash for a number
+            return "—" if m.group(2) else ""
+        return format_value(value, m.group(2) or "")
     return PLACEHOLDER.sub(sub, template)
 
 

@@ -237,20 +237,57 @@ class Harness:
         n = min(limit, batch_len(inputs))
         return take(inputs, slice(0, n)), take(targets, slice(0, n))
 
+    def sample(self, limit: int, seed: int = 0) -> tuple[Any, Any, list[int] | None]:
+        """A random sample of up to `limit` examples with their dataset indices.
+
+        Drawn straight from the loader's dataset when there is one, so it
+        represents the whole data set even when the loader does not shuffle
+        (the cached first batches of sorted data hold only the first
+        classes). Falls back to the cached batches, with no indices."""
+        loader = self.target.train_data
+        dataset = getattr(loader, "dataset", None)
+        collate = getattr(loader, "collate_fn", None)
+        if dataset is not None and collate is not None and hasattr(dataset, "__len__"):
+            try:
+                gen = torch.Generator().manual_seed(seed)
+                order = torch.randperm(len(dataset), generator=gen)[:limit].tolist()
+                parts = [self._prepare(collate([dataset[i] for i in order[s:s + 256]]))
+                         for s in range(0, len(order), 256)]
+                if parts:
+                    return concat([p[0] for p in parts]), concat([p[1] for p in parts]), order
+            except Exception:
+                log.debug("sampling from the dataset failed; using cached batches", exc_info=True)
+        inputs, targets = self.examples(limit=limit)
+        n = batch_len(inputs)
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        return take(inputs, perm), take(targets, perm), None
+
     def fixed_batch(self, size: int) -> tuple[Any, Any]:
         inputs, targets = self.examples(limit=size)
         return inputs, targets
 
     # --- model and optimizer ---------------------------------------------------
-    def fresh_model(self) -> nn.Module:
-        """A copy of the user's model as it came in, on the probe device, in train mode."""
+    def fresh_model(self, keep_mode: bool = False) -> nn.Module:
+        """A copy of the user's model as it came in, on the probe device, in
+        train mode (or in the mode it came in, with `keep_mode`)."""
         try:
             model = copy.deepcopy(self.model)
         except Exception as exc:
             raise RuntimeError(f"cannot copy the model ({describe_exception(exc)})") from None
         model.to(self.device)
-        model.train()
+        if not keep_mode:
+            model.train()
         return model
+
+    def raw_batches(self, count: int) -> list[Any]:
+        """The first `count` batches exactly as train_data yields them (for the
+        user's own train_step), moved to the probe device."""
+        out = []
+        for batch in self._iterate(self.target.train_data, "train_data"):
+            out.append(to_device(batch, self.device))
+            if len(out) >= count:
+                break
+        return out
 
     def build_optimizer(self, model: nn.Module, lr: float | None = None) -> BuiltOptimizer:
         """The user's optimizer over `model`'s parameters; `lr` rescales every group's rate."""
@@ -353,12 +390,15 @@ class Harness:
         inputs, targets = batch
         return self.loss(self.forward(model, inputs), targets)
 
-    def train_step(self, model: nn.Module, opt: torch.optim.Optimizer, batch: tuple[Any, Any]) -> float:
+    def train_step(self, model: nn.Module, opt: torch.optim.Optimizer, batch: tuple[Any, Any],
+                   after_backward: Callable[[nn.Module], None] | None = None) -> float:
         """The reference step: train mode, zero_grad, forward, loss, backward, step."""
         model.train()
         opt.zero_grad(set_to_none=True)
         loss = self.batch_loss(model, batch)
         loss.backward()
+        if after_backward is not None:
+            after_backward(model)
         opt.step()
         self.steps += 1
         return float(loss.detach())
@@ -380,7 +420,7 @@ class Harness:
 
     def train(self, model: nn.Module, opt: torch.optim.Optimizer, steps: int,
               batches: Iterable[tuple[Any, Any]] | None = None, eval_every: int = 0,
-              tick: Callable[[int], bool] | None = None) -> "Run":
+              tick: Callable[[int], bool] | None = None, grad_norms: bool = False) -> "Run":
         """The reference loop for `steps` steps over `batches` (default: the
         user's own stream), with the validation loss every `eval_every`
         steps when there is val_data. `tick(step)` returns True to stop early.
@@ -392,7 +432,7 @@ class Harness:
                 batch = next(source)
             except StopIteration:
                 break
-            loss = self.train_step(model, opt, batch)
+            loss = self.train_step(model, opt, batch, after_backward=run.record_grad_norm if grad_norms else None)
             run.steps.append(i)
             run.losses.append(loss)
             if not math.isfinite(loss):
@@ -412,3 +452,9 @@ class Run:
     losses: list[float] = field(default_factory=list)
     val_steps: list[int] = field(default_factory=list)
     val_losses: list[float] = field(default_factory=list)
+    grad_norms: list[float] = field(default_factory=list)
+
+    def record_grad_norm(self, model: nn.Module) -> None:
+        grads = [p.grad.detach() for p in model.parameters() if p.grad is not None]
+        total = torch.stack([g.float().pow(2).sum() for g in grads]).sum() if grads else torch.tensor(0.0)
+        self.grad_norms.append(float(total.sqrt()))

@@ -11,7 +11,14 @@ from .init_loss import InitLossProbe
 from .gradients import GradientsProbe
 from .lr_sweep import LRSweepProbe
 from .overfit_batch import OverfitBatchProbe
+from .train_step import TrainStepProbe
+from .batch_mixing import BatchMixingProbe
+from .input_baseline import InputBaselineProbe
 from .short_run import ShortRunProbe
+from .capacity import CapacityProbe
+from .batch_noise import BatchNoiseProbe
+from .seeds import SeedsProbe
+from .labels import LabelsProbe
 
 ALL_PROBES: tuple[Probe, ...] = (
     DataProbe(),
@@ -19,7 +26,14 @@ ALL_PROBES: tuple[Probe, ...] = (
     GradientsProbe(),
     LRSweepProbe(),
     OverfitBatchProbe(),
+    TrainStepProbe(),
+    BatchMixingProbe(),
+    InputBaselineProbe(),
     ShortRunProbe(),
+    CapacityProbe(),
+    BatchNoiseProbe(),
+    SeedsProbe(),
+    LabelsProbe(),
 )
 
 BY_NAME: dict[str, Probe] = {p.name: p for p in ALL_PROBES}

@@ -141,6 +141,8 @@ class DataProbe(Probe):
         ("minority_fraction", "fraction", "share of the rarest class", "最少クラスの割合"),
         ("order_grouping", "score", "0 when batches mix targets as at random, 1 when each batch holds one kind", "バッチ内のターゲットの偏り(0=ランダム, 1=完全に整列)"),
         ("same_order_each_pass", "bool", "two passes over train_data give the same first batches", "2回の走査で同じ順序のバッチが出る"),
+        ("train_examples", "count", "examples in train_data (the dataset's length when known)", "train_dataのサンプル数(分かる場合はデータセットの長さ)"),
+        ("params_per_example", "ratio", "trainable parameters per training example", "訓練サンプルあたりの学習可能パラメータ数"),
         ("sampler_shuffles", "bool", "the DataLoader's sampler draws in random order", "DataLoaderのサンプラーがランダム順"),
     )
 
@@ -184,6 +186,11 @@ class DataProbe(Probe):
             out.details["target_shape"] = list(targets.shape[1:])
             self._classes_and_order(ctx, info["target_kind"], obs, out)
         obs["sampler_shuffles"] = self._sampler_shuffles(h.target.train_data)
+        size = self._dataset_size(h)
+        if size:
+            obs["train_examples"] = size
+            trainable = sum(p.numel() for p in h.model.parameters() if p.requires_grad)
+            obs["params_per_example"] = trainable / size
         obs["same_order_each_pass"] = self._same_order(ctx)
         return out
 
@@ -220,6 +227,18 @@ class DataProbe(Probe):
         score = grouping_score(groups, numeric=not categorical, rng=random.Random(ctx.seed))
         if score is not None:
             obs["order_grouping"] = round(score, 4)
+
+    @staticmethod
+    def _dataset_size(h) -> int | None:
+        dataset = getattr(h.target.train_data, "dataset", None)
+        try:
+            if dataset is not None:
+                return len(dataset)
+            if isinstance(h.target.train_data, (list, tuple)):
+                return sum(batch_len(h.split(b)[0]) for b in h.target.train_data)
+        except Exception:
+            return None
+        return None
 
     @staticmethod
     def _sampler_shuffles(data: Any) -> bool | None:

@@ -149,6 +149,7 @@ class GradientsProbe(Probe):
         ("max_relative_grad", "ratio", "largest |grad|/|weight| over weight layers", "重み層の |勾配|/|重み| の最大値"),
         ("grad_nonfinite", "bool", "some gradient is NaN or inf while the loss is finite", "lossが有限なのに勾配にNaN/infがある"),
         ("trainable_fraction", "fraction", "share of parameter values with requires_grad=True", "requires_grad=True のパラメータの割合"),
+        ("trainable_weight_layers", "count", "weight layers whose weight matrix is trainable", "重み行列が学習可能な重み層の数"),
         ("optimizer_coverage", "fraction", "share of trainable parameter values the optimizer holds", "オプティマイザが保持する学習可能パラメータの割合"),
         ("no_grad_fraction", "fraction", "share of trainable, optimised parameter values that get no gradient", "勾配を受け取らない(学習対象の)パラメータの割合"),
         ("unchanged_fraction", "fraction", "share of trainable parameter values in tensors one optimizer step leaves unchanged", "1回の更新でまったく変化しないテンソルに属するパラメータの割合"),
@@ -202,6 +203,8 @@ class GradientsProbe(Probe):
         total = sum(p.numel() for p in model.parameters())
         n_train = sum(p.numel() for p in trainable)
         obs["trainable_fraction"] = n_train / total if total else 0.0
+        obs["trainable_weight_layers"] = sum(1 for m in model.modules() if isinstance(m, WEIGHT_LAYERS + (nn.Embedding,))
+                                             and any(w.requires_grad for w in weights_of(m)))
         held = {id(p) for g in opt.param_groups for p in g["params"]}
         optimised = [p for p in trainable if id(p) in held]
         obs["optimizer_coverage"] = sum(p.numel() for p in optimised) / n_train if n_train else 0.0

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import torch
+
 from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
 
 LR_START = 1e-7
@@ -23,6 +25,13 @@ LR_END = 10.0
 DIVERGE_FACTOR = 4.0
 # Causal smoothing for the stop test (a lag of about three steps).
 STOP_BETA = 0.7
+
+
+def finite_batch(batch) -> bool:
+    tensors = [t for part in batch for t in (part.values() if isinstance(part, dict) else
+                                             (part if isinstance(part, (list, tuple)) else [part]))
+               if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    return all(bool(torch.isfinite(t).all()) for t in tensors)
 
 
 def centered_smooth(values: Sequence[float], window: int) -> list[float]:
@@ -95,6 +104,7 @@ class LRSweepProbe(Probe):
         ("descent_start_lr", "lr", "learning rate at which the loss starts to fall", "lossが下がり始める学習率"),
         ("user_over_suggested", "ratio", "your learning rate over the suggested one", "あなたの学習率 ÷ 推奨学習率"),
         ("user_over_divergence", "ratio", "your learning rate over the divergence point", "あなたの学習率 ÷ 発散点の学習率"),
+        ("user_over_min_loss", "ratio", "your learning rate over the rate at the lowest loss", "あなたの学習率 ÷ lossが最小になる学習率"),
         ("user_over_descent_start", "ratio", "your learning rate over the rate at which the loss starts to fall", "あなたの学習率 ÷ lossが下がり始める学習率"),
         ("loss_drop", "fraction", "how far the loss fell at best during the sweep (share of its start)", "スイープ中にlossが最大でどれだけ下がったか(開始値に対する割合)"),
         ("steps", "count", "steps the sweep ran", "スイープのステップ数"),
@@ -114,12 +124,17 @@ class LRSweepProbe(Probe):
         lrs, losses = [], []
         ema, best, first = None, math.inf, None
         diverged_lr = None
+        skipped = 0
         stream = h.stream()
         for i in range(steps):
             lr = lo * (hi / lo) ** (i / (steps - 1))
             for g, b in zip(opt.param_groups, base):
                 g["lr"] = b * lr / lo
-            loss = h.train_step(model, opt, next(stream))
+            batch = next(stream)
+            if not finite_batch(batch):
+                skipped += 1      # NaN in the data says nothing about the rate
+                continue
+            loss = h.train_step(model, opt, batch)
             if not math.isfinite(loss):
                 diverged_lr = lr
                 break
@@ -150,8 +165,12 @@ class LRSweepProbe(Probe):
             obs["user_over_suggested"] = user_lr / suggestion
         if "divergence_lr" in land:
             obs["user_over_divergence"] = user_lr / land["divergence_lr"]
+        if "min_loss_lr" in land:
+            obs["user_over_min_loss"] = user_lr / land["min_loss_lr"]
         if "descent_start_lr" in land:
             obs["user_over_descent_start"] = user_lr / land["descent_start_lr"]
+        if skipped:
+            out.notes.append(f"{skipped} batches with NaN/inf values were left out of the sweep")
         if len(losses) < 10:
             out.notes.append(f"the sweep stopped after {len(losses)} steps")
         out.details.update({"lrs": lrs, "losses": losses, "smoothed": land.get("smoothed", []),

@@ -88,6 +88,8 @@ class ShortRunProbe(Probe):
         ("balanced_accuracy", "fraction", "mean per-class recall after the run", "実行後のクラス別再現率の平均"),
         ("majority_prediction_share", "fraction", "share of predictions that are the commonest class", "予測のうち最多クラスの割合"),
         ("dead_unit_fraction", "fraction", "share of ReLU units dead after the run", "実行後のdead ReLUユニットの割合"),
+        ("grad_growth", "ratio", "gradient norm late in the run over its level at the start", "実行終盤の勾配ノルム ÷ 開始時の勾配ノルム"),
+        ("grad_nonfinite", "bool", "a gradient became NaN or inf while the loss was still finite", "lossが有限のうちに勾配がNaN/infになった"),
         ("recall_on", "label", "which data the recall was measured on: val or train", "再現率を測ったデータ(val / train)"),
     )
 
@@ -102,13 +104,22 @@ class ShortRunProbe(Probe):
             ctx.check((i + 1) / steps, f"step {i + 1}/{steps}")
             return ctx.out_of_time()
 
-        run = h.train(model, opt, steps, eval_every=eval_every, tick=tick)
+        run = h.train(model, opt, steps, eval_every=eval_every, tick=tick, grad_norms=True)
         out = Output()
         analysis = curves.analyse(run.steps, run.losses,
                                   run.val_steps if h.val_batches else None,
                                   run.val_losses if h.val_batches else None)
         out.observations.update({f"curve.{k}": v for k, v in analysis.observations.items()})
         out.observations["steps"] = len(run.losses)
+        norms = [g for g in run.grad_norms if math.isfinite(g)]
+        if len(norms) >= 10:
+            head = sorted(norms[: max(3, len(norms) // 10)])
+            tail = sorted(norms[-max(3, len(norms) // 5):])
+            start = head[len(head) // 2]
+            if start > 0:
+                out.observations["grad_growth"] = tail[len(tail) // 2] / start
+        out.observations["grad_nonfinite"] = len(norms) < len(run.grad_norms) and all(
+            math.isfinite(v) for v in run.losses[: len(run.grad_norms)])
         if len(run.losses) < steps:
             out.notes.append(f"stopped after {len(run.losses)} of {steps} steps")
         if run.losses and math.isfinite(run.losses[-1]):
@@ -128,7 +139,7 @@ class ShortRunProbe(Probe):
             dead = rec.dead()
             if dead:
                 out.observations["dead_unit_fraction"] = dead["dead_unit_fraction"]
-        out.details.update({"train": {"steps": run.steps, "losses": run.losses},
+        out.details.update({"train": {"steps": run.steps, "losses": run.losses, "grad_norms": run.grad_norms},
                             "val": {"steps": run.val_steps, "losses": run.val_losses},
                             "curve": analysis.details})
         return out

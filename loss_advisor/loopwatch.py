@@ -1,0 +1,193 @@
+"""Watch a training loop from the inside: forward mode, backward, zero_grad, step.
+
+The audit of the user's own `train_step` and the watch mode of an
+unchanged script both attach a LoopMonitor to a model and its
+optimizer(s). It wraps the optimizer's `step` and `zero_grad` (and the
+model's `zero_grad`), hooks the parameters' gradients and the model's
+forward, and counts, per iteration:
+
+- gradients already present when a backward pass adds to them
+  (zero_grad missing),
+- a step taken with no backward pass since the last one (step before
+  backward: stale gradients) or with empty gradients (zero_grad between
+  backward and step),
+- forward passes run in eval mode.
+
+It reads the loop's behaviour, never its source. To stay cheap it checks
+a few sentinel parameters rather than all of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import torch
+from torch import nn
+
+MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._NormBase)
+
+
+def mode_dependent(model: nn.Module) -> bool:
+    """Dropout with p > 0, or a norm layer that tracks running statistics."""
+    for m in model.modules():
+        if isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0:
+            return True
+        if isinstance(m, nn.modules.batchnorm._NormBase) and m.track_running_stats:
+            return True
+    return False
+
+
+@dataclass
+class LoopCounts:
+    iterations: int = 0
+    forwards: int = 0
+    eval_forwards: int = 0
+    backward_passes: int = 0
+    zero_grad_calls: int = 0
+    steps: int = 0
+    accumulated: int = 0        # iterations whose backward found leftover gradients
+    stale_steps: int = 0        # steps with no backward since the previous step, gradients non-zero
+    empty_steps: int = 0        # steps with no gradient at all to apply
+    step_iterations: int = 0    # iterations that called step at least once
+    events: list[list[str]] = field(default_factory=list)   # per iteration, for the report
+
+
+def _has_grad(p: torch.Tensor) -> bool:
+    g = p.grad
+    return g is not None and bool(g.detach().ne(0).any())
+
+
+class LoopMonitor:
+    def __init__(self, model: nn.Module, optimizers: Iterable[torch.optim.Optimizer] = (), sentinels: int = 2,
+                 keep_events: int = 20):
+        self.model = model
+        self.optimizers: list[torch.optim.Optimizer] = []
+        self.counts = LoopCounts()
+        self.keep_events = keep_events
+        params = [p for p in model.parameters() if p.requires_grad]
+        picks = {0, len(params) - 1} if params else set()
+        self.sentinels = [params[i] for i in sorted(picks)][:max(1, sentinels)]
+        self._handles: list[Any] = []
+        self._restores: list[tuple[Any, str, Any]] = []
+        self._backward_seen = False
+        self._step_in_iteration = False
+        self._checked_leftover = False
+        self._events: list[str] = []
+        self._in_backward = False
+        for opt in optimizers:
+            self.add_optimizer(opt)
+
+    # --- attaching -------------------------------------------------------------------
+    def attach(self) -> "LoopMonitor":
+        self._handles.append(self.model.register_forward_pre_hook(self._on_forward))
+        for p in self.sentinels:
+            self._handles.append(p.register_hook(self._grad_hook(p)))
+        self._wrap(self.model, "zero_grad", self._on_zero_grad)
+        return self
+
+    def add_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        if any(o is opt for o in self.optimizers):
+            return
+        self.optimizers.append(opt)
+        if self._handles or self._restores:  # attached already: wrap now
+            self._wrap_optimizer(opt)
+
+    def _wrap_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        self._wrap(opt, "step", self._on_step)
+        self._wrap(opt, "zero_grad", self._on_zero_grad)
+
+    def _wrap(self, obj: Any, name: str, before) -> None:
+        original = getattr(obj, name)
+        had_own = name in vars(obj)
+
+        def wrapped(*args, **kwargs):
+            before(obj)
+            return original(*args, **kwargs)
+
+        setattr(obj, name, wrapped)
+        self._restores.append((obj, name, original if had_own else None))
+
+    def __enter__(self) -> "LoopMonitor":
+        self.attach()
+        for opt in self.optimizers:
+            self._wrap_optimizer(opt)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.detach()
+
+    def detach(self) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        for obj, name, original in reversed(self._restores):
+            if original is None:
+                try:
+                    delattr(obj, name)
+                except AttributeError:
+                    pass
+            else:
+                setattr(obj, name, original)
+        self._restores.clear()
+
+    # --- iterations ---------------------------------------------------------------------
+    def begin_iteration(self) -> None:
+        if self.counts.iterations and self._events and len(self.counts.events) < self.keep_events:
+            self.counts.events.append(self._events)
+        self.counts.iterations += 1
+        self._backward_seen = False
+        self._step_in_iteration = False
+        self._checked_leftover = False
+        self._events = []
+
+    def end(self) -> LoopCounts:
+        if self._events and len(self.counts.events) < self.keep_events:
+            self.counts.events.append(self._events)
+            self._events = []
+        return self.counts
+
+    # --- hooks ---------------------------------------------------------------------------
+    def _on_forward(self, module, inputs) -> None:
+        self.counts.forwards += 1
+        if not module.training:
+            self.counts.eval_forwards += 1
+        self._events.append("forward" if module.training else "forward(eval)")
+        self._in_backward = False
+
+    def _grad_hook(self, p: torch.Tensor):
+        def hook(grad):
+            if not self._in_backward:
+                self._in_backward = True
+                self.counts.backward_passes += 1
+                self._events.append("backward")
+            if not self._checked_leftover and self.counts.iterations > 1:
+                # Before this backward adds to p.grad: anything there is left over.
+                self._checked_leftover = True
+                if _has_grad(p):
+                    self.counts.accumulated += 1
+            self._backward_seen = True
+            return None
+        return hook
+
+    def _on_zero_grad(self, _obj) -> None:
+        self.counts.zero_grad_calls += 1
+        self._events.append("zero_grad")
+        self._in_backward = False
+        # Cleared gradients cannot be left over for this iteration's backward.
+        self._checked_leftover = True
+
+    def _on_step(self, opt) -> None:
+        self.counts.steps += 1
+        self._events.append("step")
+        self._in_backward = False
+        if not self._step_in_iteration:
+            self._step_in_iteration = True
+            self.counts.step_iterations += 1
+        held = {id(p) for g in opt.param_groups for p in g["params"]}
+        watched = [p for p in self.sentinels if id(p) in held] or \
+            [p for g in opt.param_groups for p in g["params"]][:2]
+        if not any(_has_grad(p) for p in watched):
+            self.counts.empty_steps += 1
+        elif not self._backward_seen:
+            self.counts.stale_steps += 1
+        self._backward_seen = False

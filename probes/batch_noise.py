@@ -1,0 +1,97 @@
+"""Gradient noise against the batch size (McCandlish et al., "An Empirical
+Model of Large-Batch Training", 2018, appendix A).
+
+From gradients on k minibatches of the user's size B and on their union
+(size kB), the unbiased estimates of the true gradient's squared norm
+|G|^2 and of the per-example noise tr(Sigma) give the simple noise scale
+B_noise = tr(Sigma) / |G|^2: the batch size at which noise and signal in a
+step's gradient are about equal. Also reported: the mean cosine between a
+minibatch gradient and the large-batch gradient.
+
+Diagnoses (through the knowledge base): batch_too_small.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.harness import batch_len, concat
+
+MINIBATCHES = 8
+WARMUP_STEPS, WARMUP_LR = 30, 1e-3
+
+
+class BatchNoiseProbe(Probe):
+    name = "batch_noise"
+    title = {"en": "Gradient noise and batch size", "ja": "勾配ノイズとバッチサイズ"}
+    budgets = {"fast": Budget(MINIBATCHES + 1 + WARMUP_STEPS, 3.0), "full": Budget(4 * MINIBATCHES + 1 + WARMUP_STEPS, 10.0)}
+    observations = declare(
+        "batch_noise",
+        ("batch_size", "count", "your batch size", "あなたのバッチサイズ"),
+        ("noise_scale", "examples", "gradient noise scale B_noise: the batch where noise equals signal", "勾配ノイズ尺度 B_noise(ノイズと信号が等しくなるバッチサイズ)"),
+        ("noise_over_batch", "ratio", "B_noise over your batch size", "B_noise ÷ あなたのバッチサイズ"),
+        ("cosine", "cosine", "mean cosine between a minibatch gradient and the large-batch gradient", "ミニバッチ勾配と大バッチ勾配のコサイン類似度の平均"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        count = min(len(h.batches), MINIBATCHES if ctx.budget.steps <= MINIBATCHES + 1 + WARMUP_STEPS else 4 * MINIBATCHES)
+        batches = [b for b in h.batches[:count] if batch_len(b[0]) == h.batch_size]
+        if len(batches) < 2:
+            raise ProbeSkipped("needs at least two full batches")
+        model = h.fresh_model()
+        params = [p for p in model.parameters() if p.requires_grad]
+        if not params:
+            raise ProbeSkipped("the model has no trainable parameters")
+        # The noise scale grows as training leaves the steep start behind
+        # (McCandlish et al., fig. 4); measured at initialisation it would
+        # understate the noise of most of a run. A short warm-up with a
+        # reference optimizer on a larger batch moves past the start.
+        warm = torch.optim.Adam(params, lr=WARMUP_LR)
+        big_warm = (concat([b[0] for b in batches]), concat([b[1] for b in batches]))
+        for i in range(WARMUP_STEPS):
+            try:
+                h.train_step(model, warm, big_warm)
+            except Exception:
+                h.train_step(model, warm, batches[i % len(batches)])
+            ctx.check(0.5 * (i + 1) / WARMUP_STEPS, "warm-up")
+
+        def grad(batch) -> torch.Tensor:
+            model.zero_grad(set_to_none=True)
+            loss = h.batch_loss(model, batch)
+            loss.backward()
+            h.steps += 1
+            return torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).detach().flatten().double()
+                              for p in params])
+
+        small = []
+        for i, b in enumerate(batches):
+            small.append(grad(b))
+            ctx.check(0.5 + 0.5 * (i + 1) / (len(batches) + 1), "minibatch gradients")
+        big_batch = (concat([b[0] for b in batches]), concat([b[1] for b in batches]))
+        try:
+            big = grad(big_batch)
+        except Exception:
+            big = torch.stack(small).mean(0)      # models tied to one batch size
+        b_small = float(h.batch_size)
+        b_big = b_small * len(batches)
+        g_small_sq = float(torch.stack([g.pow(2).sum() for g in small]).mean())
+        g_big_sq = float(big.pow(2).sum())
+        g_sq = (b_big * g_big_sq - b_small * g_small_sq) / (b_big - b_small)
+        trace = (g_small_sq - g_big_sq) / (1 / b_small - 1 / b_big)
+        out = Output()
+        obs = out.observations
+        obs["batch_size"] = int(b_small)
+        norm_big = math.sqrt(g_big_sq)
+        if norm_big > 0:
+            obs["cosine"] = sum(float(g @ big) / (float(g.norm()) * norm_big + 1e-30) for g in small) / len(small)
+        if g_sq > 0 and trace >= 0:
+            obs["noise_scale"] = trace / g_sq
+            obs["noise_over_batch"] = obs["noise_scale"] / b_small
+        elif trace > 0:
+            # The signal estimate fell to noise level: the noise dominates beyond measure.
+            obs["noise_scale"] = b_big * 10
+            obs["noise_over_batch"] = obs["noise_scale"] / b_small
+        return out

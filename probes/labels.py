@@ -1,0 +1,124 @@
+"""Label quality: confident learning on cross-validated predictions.
+
+Copies of the model train on two thirds of the examples and predict the
+other third (three folds), so every example gets an out-of-sample
+probability for each class. Confident learning (Northcutt, Jiang & Chuang,
+"Confident Learning", JAIR 2021) then counts an example as likely
+mislabelled when its predicted probability for another class reaches that
+class's own average self-confidence; the calibrated count estimates the
+share of wrong labels. The model trains with a reference optimizer so
+that the estimate is about the labels, not the user's settings.
+
+Diagnoses (through the knowledge base): label_noise.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from .init_loss import main_output
+from .input_baseline import REFERENCE_LR
+from loss_advisor.harness import batch_len, take
+
+FOLDS = 3
+MAX_EXAMPLES = 1500
+LEARNED = 2.0
+
+
+def confident_learning(probs: torch.Tensor, labels: torch.Tensor) -> tuple[float, torch.Tensor]:
+    """(estimated share of wrong labels, mask of examples counted as wrong)."""
+    C = probs.shape[1]
+    thresholds = torch.zeros(C, dtype=probs.dtype)
+    for j in range(C):
+        mine = labels == j
+        thresholds[j] = probs[mine, j].mean() if mine.any() else 1.0
+    # A class the model has not learned cannot be told apart from noise, so
+    # no example is reassigned to it. "Learned": examples of the class get
+    # on average at least LEARNED times the probability for it that other
+    # examples get. Without this, a rare class the model ignores makes every
+    # majority example with a little probability on it look mislabelled.
+    others = torch.stack([probs[labels != j, j].mean() if (labels != j).any() else probs[:, j].mean()
+                          for j in range(C)])
+    learned = thresholds >= LEARNED * others
+    above = (probs >= thresholds.unsqueeze(0)) & learned.unsqueeze(0)
+    masked = torch.where(above, probs, torch.full_like(probs, -1.0))
+    guess = masked.argmax(1)
+    confident = above.any(1)
+    joint = torch.zeros(C, C, dtype=probs.dtype)
+    for i, j in zip(labels[confident].tolist(), guess[confident].tolist()):
+        joint[i, j] += 1
+    counts = torch.bincount(labels, minlength=C).to(probs.dtype)
+    rows = joint.sum(1, keepdim=True)
+    calibrated = torch.where(rows > 0, joint / rows.clamp(min=1) * counts.unsqueeze(1), torch.zeros_like(joint))
+    off = calibrated.sum() - calibrated.diag().sum()
+    wrong = confident & (guess != labels)
+    return float(off / max(1, labels.numel())), wrong
+
+
+class LabelsProbe(Probe):
+    name = "labels"
+    title = {"en": "Label quality", "ja": "ラベルの品質"}
+    budgets = {"fast": Budget(450, 6.0), "full": Budget(1500, 30.0)}
+    observations = declare(
+        "labels",
+        ("noise_rate", "fraction", "estimated share of wrong labels (confident learning)", "誤ったラベルの推定割合(Confident Learning)"),
+        ("heldout_accuracy", "fraction", "accuracy of the cross-validated predictions on the given labels", "交差検証予測の正解率(与えられたラベルに対して)"),
+        ("accuracy_over_majority", "ratio", "cross-validated accuracy over the share of the commonest class", "交差検証の正解率 ÷ 最多クラスの割合"),
+        ("suspicious", "count", "examples counted as likely mislabelled", "誤ラベルの可能性が高いと数えたサンプル数"),
+        ("examples", "indices", "a few of the most suspicious examples (dataset indices when known)", "特に疑わしいサンプルの例(分かればデータセットのインデックス)"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        inputs, targets, index = h.sample(MAX_EXAMPLES, seed=ctx.seed)
+        if not isinstance(targets, torch.Tensor) or targets.is_floating_point() or targets.dim() != 1:
+            raise ProbeSkipped("label quality is measured for class-index targets")
+        n = batch_len(inputs)
+        if n < 30:
+            raise ProbeSkipped("too few examples to cross-validate")
+        labels = targets.detach().long().cpu()
+        probs = None
+        steps = max(30, ctx.budget.steps // FOLDS)
+        bs = max(8, min(h.batch_size, 128))
+        folds = torch.arange(n) % FOLDS
+        for f in range(FOLDS):
+            train_idx = torch.nonzero(folds != f).flatten()
+            test_idx = torch.nonzero(folds == f).flatten()
+            torch.manual_seed(ctx.seed + f)
+            model = h.fresh_model()
+            params = [p for p in model.parameters() if p.requires_grad]
+            if not params:
+                raise ProbeSkipped("the model has no trainable parameters")
+            opt = torch.optim.Adam(params, lr=REFERENCE_LR)
+            for i in range(steps):
+                pick = train_idx[torch.randint(len(train_idx), (bs,))]
+                loss = h.train_step(model, opt, (take(inputs, pick), take(targets, pick)))
+                if not math.isfinite(loss):
+                    raise ProbeSkipped("the loss became non-finite while cross-validating")
+                ctx.check((f + (i + 1) / steps) / FOLDS, f"fold {f + 1}/{FOLDS}")
+            model.eval()
+            with torch.no_grad():
+                o = main_output(h.forward(model, take(inputs, test_idx)))
+            if o is None or o.dim() != 2:
+                raise ProbeSkipped("the model's output is not [examples, classes]")
+            p = (torch.cat([-o, o], 1) if o.shape[1] == 1 else o).float().softmax(1).cpu()
+            if probs is None:
+                probs = torch.zeros(n, p.shape[1])
+            probs[test_idx.cpu()] = p
+        if int(labels.max()) >= probs.shape[1] or int(labels.min()) < 0:
+            raise ProbeSkipped("labels outside the model's classes")
+        rate, wrong = confident_learning(probs, labels)
+        out = Output()
+        obs = out.observations
+        obs["noise_rate"] = rate
+        obs["heldout_accuracy"] = float((probs.argmax(1) == labels).float().mean())
+        majority = float(torch.bincount(labels).max()) / n
+        obs["accuracy_over_majority"] = obs["heldout_accuracy"] / majority
+        obs["suspicious"] = int(wrong.sum())
+        margin = probs.max(1).values - probs[torch.arange(n), labels]
+        ranked = [int(i) for i in torch.argsort(margin, descending=True) if wrong[i]][:5]
+        obs["examples"] = [index[i] for i in ranked] if index is not None else ranked
+        out.details["index_kind"] = "dataset" if index is not None else "position in the first batches"
+        return out

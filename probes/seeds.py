@@ -1,0 +1,99 @@
+"""Seed sensitivity: the same short run from three seeds.
+
+When the target function accepts a `seed` keyword it is called again with
+seeds 1, 2, 3 for independent set-ups (CONTRACT.md section 2); otherwise
+copies of the model are re-initialised with each module's
+reset_parameters() under those seeds. Each run uses the user's optimizer
+and data order under its seed; the spread of the final losses against
+their median says how much the outcome depends on the draw.
+
+Diagnoses (through the knowledge base): seed_sensitivity.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+
+import torch
+from torch import nn
+
+from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.curves import analyse
+from loss_advisor.harness import Harness
+
+SEEDS = (1, 2, 3)
+# A run "failed" when it removed under 10% of its starting loss while the
+# best run removed at least 30%: learning happened for one draw, not the other.
+FAILED_DROP, GOOD_DROP = 0.10, 0.30
+
+
+def reinitialise(model: nn.Module, seed: int) -> int:
+    """reset_parameters() on every module that has it; returns how many did."""
+    torch.manual_seed(seed)
+    count = 0
+    for m in model.modules():
+        reset = getattr(m, "reset_parameters", None)
+        if callable(reset):
+            reset()
+            count += 1
+    return count
+
+
+class SeedsProbe(Probe):
+    name = "seeds"
+    title = {"en": "Seed sensitivity", "ja": "シードによるばらつき"}
+    budgets = {"fast": Budget(450, 6.0), "full": Budget(1500, 40.0)}
+    observations = declare(
+        "seeds",
+        ("runs", "count", "runs compared", "比較した実行の数"),
+        ("spread", "fraction", "range of the final losses over their median", "最終lossの範囲 ÷ 中央値"),
+        ("failed_runs", "count", "runs that barely learned while another learned well", "他の実行は学習できたのにほとんど学習しなかった実行の数"),
+        ("method", "label", "how runs differ: target(seed=...) or reset_parameters()", "実行の違いの作り方: target(seed=...) または reset_parameters()"),
+    )
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        steps = max(30, ctx.budget.steps // len(SEEDS))
+        uses_seed = h.target.accepts_seed
+        out = Output()
+        ends, drops = [], []
+        for k, seed in enumerate(SEEDS):
+            if uses_seed:
+                harness = Harness(h.target.with_seed(seed), h.device)
+                model = harness.fresh_model()
+            else:
+                harness = h
+                model = h.fresh_model()
+                if reinitialise(model, seed) == 0:
+                    raise ProbeSkipped("no module has reset_parameters() and the target takes no seed")
+            torch.manual_seed(seed)
+            opt = harness.build_optimizer(model).optimizer
+
+            def tick(i: int, _k=k) -> bool:
+                ctx.check((_k + (i + 1) / steps) / len(SEEDS), f"seed {seed}")
+                return ctx.out_of_time()
+
+            run = harness.train(model, opt, steps, tick=tick)
+            h.steps += len(run.losses) if harness is not h else 0
+            curve = analyse(run.steps, run.losses).observations
+            if "end_loss" not in curve or curve.get("nonfinite_step") is not None:
+                ends.append(math.inf)
+                drops.append(-math.inf)
+            else:
+                ends.append(curve["end_loss"])
+                drops.append(curve.get("relative_drop", 0.0))
+            if ctx.out_of_time() and k < len(SEEDS) - 1:
+                out.notes.append(f"time cap reached after {k + 1} seeds")
+                break
+        out.observations["method"] = "target(seed=...)" if uses_seed else "reset_parameters()"
+        out.observations["runs"] = len(ends)
+        finite = [e for e in ends if math.isfinite(e)]
+        if len(ends) >= 2 and finite:
+            med = statistics.median(ends) if all(math.isfinite(e) for e in ends) else max(finite)
+            spread = (max(ends) - min(ends)) / abs(med) if med and all(math.isfinite(e) for e in ends) else math.inf
+            out.observations["spread"] = spread if math.isfinite(spread) else 10.0
+            best = max(drops)
+            out.observations["failed_runs"] = sum(1 for d in drops if d < FAILED_DROP) if best >= GOOD_DROP else 0
+        out.details["final_losses"] = ends
+        out.details["relative_drops"] = drops
+        return out

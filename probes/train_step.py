@@ -1,0 +1,116 @@
+"""Audit the user's own training step against the reference step.
+
+When the target gives ``train_step(model, batch, optimizer, loss_fn)``,
+it runs for a few calls on real batches with a LoopMonitor attached (the
+optimizer, the gradients and the forward pass are instrumented; the
+user's source is never read), and its progress is compared with the
+reference step (train mode, zero_grad, forward, loss, backward, step) on
+the same batches from the same starting weights.
+
+Diagnoses (through the knowledge base): missing_zero_grad,
+step_before_backward, eval_mode_during_training, device_mismatch (an
+error raised inside the step), params_not_updated (a step that never
+calls optimizer.step), and "the loop, not the model, is at fault".
+"""
+from __future__ import annotations
+
+import math
+
+from .base import Budget, Context, Output, Probe, declare
+from loss_advisor.harness import Harness, as_loss
+from loss_advisor.loopwatch import LoopMonitor, mode_dependent
+from loss_advisor.target import describe_exception
+
+# Calls of the user's step: enough for several iterations of evidence and
+# for the reference loop to make clear progress on small models.
+CALLS = 30
+# Examples the progress is measured on (the same for both loops).
+EVAL_EXAMPLES = 512
+
+
+class TrainStepProbe(Probe):
+    name = "train_step"
+    title = {"en": "Audit of your training step", "ja": "あなたの学習ステップの監査"}
+    budgets = {"fast": Budget(2 * CALLS, 4.0), "full": Budget(4 * CALLS, 15.0)}
+    observations = declare(
+        "train_step",
+        ("error", "message", "the error your training step raised (empty when none)", "あなたの学習ステップで発生したエラー(なければ空)"),
+        ("calls", "count", "calls of your training step observed", "観察した学習ステップの呼び出し回数"),
+        ("grads_accumulate", "bool", "gradients left from the previous call were added to by the next backward", "前回の勾配が残ったまま次のbackwardで加算された"),
+        ("stale_grad_at_step", "bool", "step() ran with no backward() since the previous step (old gradients)", "前回のstep以降backward無しでstepが呼ばれた(古い勾配)"),
+        ("empty_grad_at_step", "bool", "step() ran with no gradient to apply", "適用する勾配が無い状態でstepが呼ばれた"),
+        ("step_calls_per_call", "count", "optimizer.step() calls per call of your step", "1回の学習ステップあたりのoptimizer.step()呼び出し回数"),
+        ("eval_forward_fraction", "fraction", "share of forward passes in your step that ran in eval mode", "学習ステップ中のforwardのうちevalモードだった割合"),
+        ("mode_dependent_layers", "bool", "the model has Dropout or BatchNorm, which behave differently in eval mode", "evalモードで動作が変わる層(Dropout/BatchNorm)がある"),
+        ("user_drop", "fraction", "share of the loss your step removed over the calls", "あなたのステップで下がったlossの割合"),
+        ("reference_drop", "fraction", "share of the loss the reference step removed on the same batches", "同じバッチで参照ステップが下げたlossの割合"),
+        ("progress_ratio", "ratio", "your step's progress over the reference step's", "あなたのステップの進み ÷ 参照ステップの進み"),
+    )
+
+    def applies(self, harness: Harness) -> str | None:
+        return None if harness.target.train_step is not None else "the target gives no train_step"
+
+    def run(self, ctx: Context) -> Output:
+        h = ctx.harness
+        out = Output()
+        obs = out.observations
+        obs["error"] = ""
+        raw = h.raw_batches(CALLS)
+        batches = [raw[i % len(raw)] for i in range(CALLS)]
+        prepared = [h._prepare(b) for b in batches]
+        examples = h.examples(limit=EVAL_EXAMPLES)
+
+        model = h.fresh_model(keep_mode=True)
+        obs["mode_dependent_layers"] = mode_dependent(model)
+        opt = h.build_optimizer(model).optimizer
+        before = h.eval_loss(model, [examples])
+        monitor = LoopMonitor(model, [opt])
+        calls = 0
+        with monitor:
+            for i, batch in enumerate(batches):
+                monitor.begin_iteration()
+                try:
+                    returned = h.target.train_step(model, batch, opt, h.target.loss_fn)
+                except Exception as exc:
+                    obs["error"] = describe_exception(exc)
+                    break
+                calls += 1
+                h.steps += 1
+                if returned is not None:
+                    try:
+                        value = float(as_loss(returned).detach()) if not isinstance(returned, (int, float)) else float(returned)
+                    except (TypeError, ValueError):
+                        value = math.nan
+                    if not math.isfinite(value):
+                        break
+                ctx.check(0.6 * (i + 1) / CALLS, f"your step {i + 1}/{CALLS}")
+                if ctx.out_of_time():
+                    break
+        counts = monitor.end()
+        obs["calls"] = calls
+        out.details["events"] = counts.events[:5]
+        if calls == 0:
+            return out
+        obs["grads_accumulate"] = counts.accumulated >= max(1, (calls - 1) // 2)
+        obs["stale_grad_at_step"] = counts.stale_steps >= max(1, counts.steps // 2)
+        obs["empty_grad_at_step"] = counts.empty_steps >= max(1, counts.steps // 2)
+        obs["step_calls_per_call"] = counts.steps / calls
+        if counts.forwards:
+            obs["eval_forward_fraction"] = counts.eval_forwards / counts.forwards
+        after = h.eval_loss(model, [examples])
+
+        reference = h.fresh_model()
+        ref_opt = h.build_optimizer(reference).optimizer
+        ref_before = h.eval_loss(reference, [examples])
+        for i, batch in enumerate(prepared[:calls]):
+            h.train_step(reference, ref_opt, batch)
+            ctx.check(0.6 + 0.4 * (i + 1) / calls, f"reference step {i + 1}/{calls}")
+        ref_after = h.eval_loss(reference, [examples])
+        if before > 0 and math.isfinite(before):
+            obs["user_drop"] = (before - after) / before if math.isfinite(after) else -1.0
+        if ref_before > 0 and math.isfinite(ref_before) and math.isfinite(ref_after):
+            obs["reference_drop"] = (ref_before - ref_after) / ref_before
+            if obs["reference_drop"] > 0 and "user_drop" in obs:
+                obs["progress_ratio"] = max(-1.0, obs["user_drop"]) / obs["reference_drop"]
+        out.details["counts"] = {k: v for k, v in vars(counts).items() if k != "events"}
+        return out
