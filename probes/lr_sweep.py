@@ -102,6 +102,7 @@ class LRSweepProbe(Probe):
         ("min_loss_lr", "lr", "learning rate at the lowest smoothed loss", "平滑化lossが最小になる学習率"),
         ("divergence_lr", "lr", "learning rate at which the loss diverged (absent if it never did)", "lossが発散した学習率(発散しなければ無し)"),
         ("descent_start_lr", "lr", "learning rate at which the loss starts to fall", "lossが下がり始める学習率"),
+        ("diverged_at_start", "bool", "the loss diverged within the first decade of the sweep: no rate was safe", "スイープの最初の1桁で発散した(安全な学習率が無い)"),
         ("user_over_suggested", "ratio", "your learning rate over the suggested one", "あなたの学習率 ÷ 推奨学習率"),
         ("user_over_divergence", "ratio", "your learning rate over the divergence point", "あなたの学習率 ÷ 発散点の学習率"),
         ("user_over_min_loss", "ratio", "your learning rate over the rate at the lowest loss", "あなたの学習率 ÷ lossが最小になる学習率"),
@@ -157,6 +158,8 @@ class LRSweepProbe(Probe):
         suggestion = land.get("steepest_lr")
         if suggestion is None and "min_loss_lr" in land and land.get("loss_drop", 0) > 0:
             suggestion = land["min_loss_lr"] / 10
+        if "divergence_lr" in land:
+            obs["diverged_at_start"] = land["divergence_lr"] <= lo * 10
         for key in ("min_loss_lr", "divergence_lr", "descent_start_lr", "loss_drop"):
             if key in land:
                 obs[key] = land[key]

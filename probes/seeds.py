@@ -46,7 +46,7 @@ class SeedsProbe(Probe):
     observations = declare(
         "seeds",
         ("runs", "count", "runs compared", "比較した実行の数"),
-        ("spread", "fraction", "range of the final losses over their median", "最終lossの範囲 ÷ 中央値"),
+        ("spread", "fraction", "range of the final losses over the starting loss", "最終lossの範囲 ÷ 開始時のloss"),
         ("failed_runs", "count", "runs that barely learned while another learned well", "他の実行は学習できたのにほとんど学習しなかった実行の数"),
         ("method", "label", "how runs differ: target(seed=...) or reset_parameters()", "実行の違いの作り方: target(seed=...) または reset_parameters()"),
     )
@@ -56,7 +56,7 @@ class SeedsProbe(Probe):
         steps = max(30, ctx.budget.steps // len(SEEDS))
         uses_seed = h.target.accepts_seed
         out = Output()
-        ends, drops = [], []
+        ends, drops, starts = [], [], []
         for k, seed in enumerate(SEEDS):
             if uses_seed:
                 harness = Harness(h.target.with_seed(seed), h.device)
@@ -81,6 +81,7 @@ class SeedsProbe(Probe):
                 drops.append(-math.inf)
             else:
                 ends.append(curve["end_loss"])
+                starts.append(curve["start_loss"])
                 drops.append(curve.get("relative_drop", 0.0))
             if ctx.out_of_time() and k < len(SEEDS) - 1:
                 out.notes.append(f"time cap reached after {k + 1} seeds")
@@ -88,10 +89,15 @@ class SeedsProbe(Probe):
         out.observations["method"] = "target(seed=...)" if uses_seed else "reset_parameters()"
         out.observations["runs"] = len(ends)
         finite = [e for e in ends if math.isfinite(e)]
-        if len(ends) >= 2 and finite:
-            med = statistics.median(ends) if all(math.isfinite(e) for e in ends) else max(finite)
-            spread = (max(ends) - min(ends)) / abs(med) if med and all(math.isfinite(e) for e in ends) else math.inf
-            out.observations["spread"] = spread if math.isfinite(spread) else 10.0
+        if len(ends) >= 2 and len(finite) == len(ends) and starts:
+            # Measured against where the runs started, the scale of the problem:
+            # against the best end loss, two healthy runs ending at 0.01 and
+            # 0.03 would look 200% apart.
+            scale = abs(statistics.fmean(starts)) or 1.0
+            out.observations["spread"] = (max(ends) - min(ends)) / scale
+        elif finite:
+            out.observations["spread"] = 1.0          # some runs blew up, others did not
+        if len(ends) >= 2:
             best = max(drops)
             out.observations["failed_runs"] = sum(1 for d in drops if d < FAILED_DROP) if best >= GOOD_DROP else 0
         out.details["final_losses"] = ends

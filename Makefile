@@ -1,0 +1,36 @@
+# Set-up and commands. Every target sets up what it needs, so each works on a
+# fresh clone: `make demo` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+# A CPU build of torch is pinned first: a bare `torch` requirement in a fresh
+# venv would pull a multi-GB CUDA build.
+TORCH  ?= torch==2.13.0
+
+.PHONY: setup demo tui test bench report-example clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/loss-advisor probe examples/demo.py:target
+
+tui: setup
+	$(BIN)/loss-advisor --demo
+
+test: setup
+	$(BIN)/python -m pytest -n 2
+
+bench: setup
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python benchmarks/probe_suite.py
+	$(BIN)/python benchmarks/lr_finder_compare.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,24 @@
+"""Slow but healthy: plain SGD at 0.01 without momentum on the digits.
+
+The loss falls steadily but slowly and looks almost flat on a linear plot in
+the first few hundred steps. Nothing needs fixing; the verdict to expect is
+actually_decreasing (look at it on a log scale, or train longer).
+"""
+import torch
+from sklearn.datasets import load_digits
+from torch import nn
+
+from loss_advisor.examples._data import loader, split
+
+
+def target(seed: int = 0):
+    torch.manual_seed(seed)
+    x, y = load_digits(return_X_y=True)
+    x_tr, x_va, y_tr, y_va = split(x / 16.0, y, seed=seed)
+    return {
+        "model": nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)),
+        "loss_fn": nn.CrossEntropyLoss(),
+        "optimizer": lambda params: torch.optim.SGD(params, lr=0.01),
+        "train_data": loader(x_tr, y_tr),
+        "val_data": loader(x_va, y_va, batch_size=256, shuffle=False),
+    }

@@ -1,0 +1,56 @@
+"""Shared fixtures: the knowledge base, the examples folder, running the CLI."""
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from loss_advisor.kb import load_kb
+    return load_kb()
+
+
+@pytest.fixture()
+def kb_copy(tmp_path):
+    """A writable copy of the shipped knowledge folder."""
+    dest = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", dest, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return dest
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+
+def run_cli(*args: str, stdin: str | None = None) -> CliResult:
+    """Run `loss-advisor ARGS` in-process and capture its streams."""
+    from loss_advisor.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:          # argparse usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        sys.stdin = old_stdin
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture()
+def cli():
+    return run_cli

@@ -1,0 +1,194 @@
+"""The knowledge base validates, and every kind of breakage gets one precise error.
+
+Each broken-KB case edits a copy of knowledge/ and asserts the error names
+the file, the node and the field. If the shipped KB fails, run
+`loss-advisor kb check` for the full list of problems.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from loss_advisor.kb import CONTRACT_CAUSES, KBError, load_kb
+
+
+def test_shipped_kb_is_valid_with_declared_observations():
+    from loss_advisor.observations import all_declared
+    kb = load_kb(declared_observations=set(all_declared()))
+    assert set(CONTRACT_CAUSES) <= set(kb.causes)
+    assert kb.root in kb.questions
+
+
+def _edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _edit_yaml(path, change):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _question(data, qid):
+    return next(q for q in data["questions"] if q["id"] == qid)
+
+
+def _cause(data, cid):
+    return next(c for c in data["causes"] if c["id"] == cid)
+
+
+def _problems(kb_dir, **kwargs) -> str:
+    with pytest.raises(KBError) as info:
+        load_kb(kb_dir, **kwargs)
+    return "\n".join(info.value.problems)
+
+
+def test_invalid_yaml_names_file_and_line(kb_copy):
+    _edit(kb_copy / "tree.yaml", "root: q_symptom", "root: [q_symptom")
+    msg = _problems(kb_copy)
+    assert "tree.yaml" in msg and re.search(r"line \d+, column \d+", msg) and "invalid YAML" in msg
+
+
+def test_duplicate_yaml_key_is_an_error(kb_copy):
+    _edit(kb_copy / "checklist.yaml", 'category: {ja: "学習率", en: "Learning rate"}',
+          'category: {ja: "学習率", ja: "学習率", en: "Learning rate"}')
+    msg = _problems(kb_copy)
+    assert "checklist.yaml" in msg and "appears twice" in msg
+
+
+def test_missing_required_field(kb_copy):
+    _edit_yaml(kb_copy / "causes" / "learning_rate.yaml", lambda d: _cause(d, "lr_too_high").pop("theory"))
+    msg = _problems(kb_copy)
+    assert "learning_rate.yaml" in msg and "'lr_too_high'" in msg and "'theory' is a required property" in msg
+
+
+def test_missing_translation(kb_copy):
+    _edit_yaml(kb_copy / "causes" / "data.yaml", lambda d: _cause(d, "label_noise")["title"].pop("en"))
+    msg = _problems(kb_copy)
+    assert "data.yaml" in msg and "'label_noise'" in msg and "field 'title'" in msg and "'en' is a required property" in msg
+
+
+def test_empty_text(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_trend")["why"].update(ja=""))
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "field 'why.ja'" in msg
+
+
+def test_dangling_next_reference(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_trend")["answers"][0].update(next="q_nowhere"))
+    msg = _problems(kb_copy)
+    assert "tree.yaml" in msg and "'q_trend'" in msg and "next" in msg and "unknown question 'q_nowhere'" in msg
+
+
+def test_cycle(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_batch_mixing")["answers"][0].update(next="q_lr_position"))
+    msg = _problems(kb_copy)
+    assert "cycle" in msg and "q_lr_position" in msg and "q_batch_mixing" in msg
+
+
+def test_unknown_cause_in_effects(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml",
+               lambda d: _question(d, "q_trend")["answers"][0]["effects"].update(lr_too_hgh=1))
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "effects" in msg and "unknown cause 'lr_too_hgh'" in msg
+
+
+def test_duplicate_cause_id(kb_copy):
+    def dup(d):
+        d["causes"].append(dict(_cause(d, "lr_too_low")))
+    _edit_yaml(kb_copy / "causes" / "learning_rate.yaml", dup)
+    msg = _problems(kb_copy)
+    assert "'lr_too_low'" in msg and "duplicate cause ID" in msg
+
+
+def test_contract_cause_missing(kb_copy):
+    _edit_yaml(kb_copy / "causes" / "learning_rate.yaml",
+               lambda d: d.update(causes=[c for c in d["causes"] if c["id"] != "lr_too_low"]))
+    msg = _problems(kb_copy)
+    assert "'lr_too_low'" in msg and "contract cause missing" in msg
+
+
+def test_unreachable_question(kb_copy):
+    def orphan(d):
+        q = dict(_question(d, "q_trend"))
+        q["id"] = "q_orphan"
+        q["auto"] = []
+        d["questions"].append(q)
+    _edit_yaml(kb_copy / "tree.yaml", orphan)
+    msg = _problems(kb_copy)
+    assert "'q_orphan'" in msg and "not reachable from the root" in msg
+
+
+def test_cause_that_no_answer_raises(kb_copy):
+    def silence(d):
+        for q in d["questions"]:
+            for a in q["answers"]:
+                if a.get("effects", {}).get("batch_mixing", 0) > 0:
+                    a["effects"]["batch_mixing"] = -1
+    _edit_yaml(kb_copy / "tree.yaml", silence)
+    msg = _problems(kb_copy)
+    assert "implementation.yaml" in msg and "'batch_mixing'" in msg and "no answer reachable" in msg
+
+
+def test_rule_answer_not_an_option(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_trend")["auto"][0].update(answer="maybe"))
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "auto[0].answer" in msg and "'maybe' is not an answer" in msg
+
+
+def test_bad_operator_value(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml",
+               lambda d: _question(d, "q_trend")["auto"][0]["when"]["all"][0].update(value="small"))
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "needs a number" in msg
+
+
+def test_bad_regular_expression(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml",
+               lambda d: _question(d, "q_symptom")["auto"][0]["when"]["any"][0].update(value="(unclosed"))
+    msg = _problems(kb_copy)
+    assert "'q_symptom'" in msg and "bad regular expression" in msg
+
+
+def test_undeclared_observation(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml",
+               lambda d: _question(d, "q_trend")["auto"][0]["when"]["all"][0].update(obs="curve.made_up"))
+    msg = _problems(kb_copy, declared_observations={"curve.trend_p"})
+    assert "'q_trend'" in msg and "'curve.made_up' is not declared by any probe" in msg
+
+
+def test_unknown_section(kb_copy):
+    _edit_yaml(kb_copy / "causes" / "optimization.yaml", lambda d: _cause(d, "dead_relu").update(section="gradients"))
+    msg = _problems(kb_copy)
+    assert "optimization.yaml" in msg and "'dead_relu'" in msg and "unknown section 'gradients'" in msg
+
+
+def test_unknown_property_is_rejected(kb_copy):
+    _edit_yaml(kb_copy / "checklist.yaml", lambda d: d["checklist"][0].update(colour="red"))
+    msg = _problems(kb_copy)
+    assert "checklist.yaml" in msg and "'learning_rate'" in msg and "'colour' was unexpected" in msg
+
+
+def test_checklist_names_unknown_cause(kb_copy):
+    _edit_yaml(kb_copy / "checklist.yaml", lambda d: d["checklist"][0]["causes"].append("lr_just_right"))
+    msg = _problems(kb_copy)
+    assert "checklist.yaml" in msg and "unknown cause 'lr_just_right'" in msg
+
+
+def test_missing_file(kb_copy):
+    (kb_copy / "checklist.yaml").unlink()
+    msg = _problems(kb_copy)
+    assert "checklist.yaml" in msg and "file missing" in msg
+
+
+def test_kb_check_command(cli, kb_copy):
+    good = cli("kb", "check", "--lang", "en")
+    assert good.code == 0 and "knowledge base OK" in good.out
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_trend")["answers"][0].update(next="q_nowhere"))
+    bad = cli("kb", "check", "--kb", str(kb_copy), "--lang", "en")
+    assert bad.code == 1
+    assert "unknown question 'q_nowhere'" in bad.err and "Traceback" not in bad.err
