@@ -69,7 +69,12 @@ def _level(values: Sequence[float], head: bool) -> float:
 
 
 def analyse(train_steps: Sequence[float], train_losses: Sequence[float],
-            val_steps: Sequence[float] | None = None, val_losses: Sequence[float] | None = None) -> CurveAnalysis:
+            val_steps: Sequence[float] | None = None, val_losses: Sequence[float] | None = None,
+            start_level: float | None = None) -> CurveAnalysis:
+    """Read a curve. `start_level`: the loss before training when it is known
+    (the short run measures it on several batches at the initial weights);
+    otherwise the median of the first five points stands in for it, which a
+    blow-up within those steps would inflate."""
     result = CurveAnalysis()
     obs = result.observations
     xs, ys, bad_step = _finite_prefix(train_steps, train_losses)
@@ -79,7 +84,7 @@ def analyse(train_steps: Sequence[float], train_losses: Sequence[float],
         first, last = (train_steps[0], train_steps[-1]) if len(train_steps) else (0, 0)
         obs["nonfinite_at"] = (bad_step - first) / (last - first) if last > first else 0.0
     if len(ys) >= 8:
-        _train(xs, ys, obs, result.details)
+        _train(xs, ys, obs, result.details, start_level)
     if val_steps is not None and val_losses is not None:
         vx, vy, _ = _finite_prefix(val_steps, val_losses)
         obs["val_points"] = len(vy)
@@ -89,10 +94,11 @@ def analyse(train_steps: Sequence[float], train_losses: Sequence[float],
     return result
 
 
-def _train(xs: list[float], ys: list[float], obs: dict, details: dict) -> None:
+def _train(xs: list[float], ys: list[float], obs: dict, details: dict, start_level: float | None) -> None:
     positive = min(ys) > 0
     logs = [math.log(v) for v in ys] if positive else list(ys)
-    start, end = _level(ys, True), _level(ys, False)
+    start = start_level if start_level is not None and math.isfinite(start_level) else _level(ys, True)
+    end = _level(ys, False)
     obs["start_loss"], obs["end_loss"] = start, end
     if start != 0:
         obs["relative_drop"] = (start - end) / abs(start)

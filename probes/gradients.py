@@ -172,9 +172,23 @@ class GradientsProbe(Probe):
         opt = built.optimizer
         batch = stats_batch(h)
 
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        total = sum(p.numel() for p in model.parameters())
+        n_train = sum(p.numel() for p in trainable)
+        obs["trainable_fraction"] = n_train / total if total else 0.0
+        obs["trainable_weight_layers"] = sum(1 for m in model.modules() if isinstance(m, WEIGHT_LAYERS + (nn.Embedding,))
+                                             and any(w.requires_grad for w in weights_of(m)))
+        held = {id(p) for g in opt.param_groups for p in g["params"]}
+        optimised = [p for p in trainable if id(p) in held]
+        obs["optimizer_coverage"] = sum(p.numel() for p in optimised) / n_train if n_train else 0.0
+        if built.foreign:
+            out.notes.append(f"the optimizer holds {built.foreign} parameter tensor(s) that are not the model's")
         with ActivationRecorder(model) as rec:
             opt.zero_grad(set_to_none=True)
             loss = h.batch_loss(model, batch)
+            if not loss.requires_grad:
+                out.notes.append("the loss has no gradient: nothing to measure past the forward pass")
+                return out
             loss.backward()
             h.steps += 1
 
@@ -196,23 +210,12 @@ class GradientsProbe(Probe):
             obs["first_last_ratio"] = rel[0] / rel[-1]
         if finite_rel:
             obs["max_relative_grad"] = max(finite_rel)
-        trainable = [p for p in model.parameters() if p.requires_grad]
         loss_finite = math.isfinite(float(loss.detach()))
         obs["grad_nonfinite"] = bool(loss_finite and any(
             p.grad is not None and not bool(torch.isfinite(p.grad).all()) for p in trainable))
-        total = sum(p.numel() for p in model.parameters())
-        n_train = sum(p.numel() for p in trainable)
-        obs["trainable_fraction"] = n_train / total if total else 0.0
-        obs["trainable_weight_layers"] = sum(1 for m in model.modules() if isinstance(m, WEIGHT_LAYERS + (nn.Embedding,))
-                                             and any(w.requires_grad for w in weights_of(m)))
-        held = {id(p) for g in opt.param_groups for p in g["params"]}
-        optimised = [p for p in trainable if id(p) in held]
-        obs["optimizer_coverage"] = sum(p.numel() for p in optimised) / n_train if n_train else 0.0
         if optimised:
             silent = sum(p.numel() for p in optimised if p.grad is None or not bool((p.grad != 0).any()))
             obs["no_grad_fraction"] = silent / sum(p.numel() for p in optimised)
-        if built.foreign:
-            out.notes.append(f"the optimizer holds {built.foreign} parameter tensor(s) that are not the model's")
 
         if rec.pre_act and len(layers) >= 3:
             stds = [rec.pre_act[m] for m in layers if m in rec.pre_act]

@@ -129,6 +129,7 @@ class InitLossProbe(Probe):
         ("loss_batch_scaling", "ratio", "loss of a batch over the mean loss of its halves (1 when averaged, 2 when summed)", "バッチのloss ÷ 半分ずつのlossの平均(平均なら1、合計なら2)"),
         ("shape_warning", "bool", "PyTorch warned that target and output sizes differ (silent broadcasting)", "ターゲットと出力のサイズ違いをPyTorchが警告(暗黙のブロードキャスト)"),
         ("targets_look_categorical", "bool", "float targets that hold a few whole numbers (class labels)", "少数の整数値だけを取る浮動小数ターゲット(クラスラベル)"),
+        ("trainable_params", "count", "parameter values with requires_grad=True", "requires_grad=True のパラメータ数"),
         ("class_weights", "bool", "the loss carries class weights (weight or pos_weight)", "損失関数にクラス重み(weight / pos_weight)がある"),
         ("output_classes", "count", "size of the output's class dimension", "出力のクラス次元の大きさ"),
     )
@@ -145,6 +146,7 @@ class InitLossProbe(Probe):
         obs["error"] = ""
         inputs, targets = h.batches[0]
         model = h.fresh_model()
+        obs["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

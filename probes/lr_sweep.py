@@ -106,6 +106,7 @@ class LRSweepProbe(Probe):
         ("user_over_suggested", "ratio", "your learning rate over the suggested one", "あなたの学習率 ÷ 推奨学習率"),
         ("user_over_divergence", "ratio", "your learning rate over the divergence point", "あなたの学習率 ÷ 発散点の学習率"),
         ("user_over_min_loss", "ratio", "your learning rate over the rate at the lowest loss", "あなたの学習率 ÷ lossが最小になる学習率"),
+        ("loss_at_user_vs_start", "fraction", "where the sweep's loss stands at your rate: 0 at its minimum, 1 back where it started", "あなたの学習率でのスイープのlossの位置(0=最小値、1=開始時の値)"),
         ("user_over_descent_start", "ratio", "your learning rate over the rate at which the loss starts to fall", "あなたの学習率 ÷ lossが下がり始める学習率"),
         ("loss_drop", "fraction", "how far the loss fell at best during the sweep (share of its start)", "スイープ中にlossが最大でどれだけ下がったか(開始値に対する割合)"),
         ("steps", "count", "steps the sweep ran", "スイープのステップ数"),
@@ -170,6 +171,12 @@ class LRSweepProbe(Probe):
             obs["user_over_divergence"] = user_lr / land["divergence_lr"]
         if "min_loss_lr" in land:
             obs["user_over_min_loss"] = user_lr / land["min_loss_lr"]
+            smooth = land.get("smoothed") or []
+            if smooth and lrs[0] <= user_lr <= lrs[-1]:
+                at_user = min(range(len(lrs)), key=lambda i: abs(math.log(lrs[i] / user_lr)))
+                best, start = min(smooth), smooth[0]
+                if start > best:
+                    obs["loss_at_user_vs_start"] = (smooth[at_user] - best) / (start - best)
         if "descent_start_lr" in land:
             obs["user_over_descent_start"] = user_lr / land["descent_start_lr"]
         if skipped:

@@ -26,6 +26,7 @@ from loss_advisor.harness import Harness, batch_len, concat
 # Validation points per run: enough for the minimum and a rise after it to
 # stand out from evaluation noise.
 VAL_POINTS = 25
+START_BATCHES = 8
 
 
 @torch.no_grad()
@@ -104,11 +105,13 @@ class ShortRunProbe(Probe):
             ctx.check((i + 1) / steps, f"step {i + 1}/{steps}")
             return ctx.out_of_time()
 
+        start_level = self._start_level(h, model)
         run = h.train(model, opt, steps, eval_every=eval_every, tick=tick, grad_norms=True)
         out = Output()
         analysis = curves.analyse(run.steps, run.losses,
                                   run.val_steps if h.val_batches else None,
-                                  run.val_losses if h.val_batches else None)
+                                  run.val_losses if h.val_batches else None,
+                                  start_level=start_level)
         out.observations.update({f"curve.{k}": v for k, v in analysis.observations.items()})
         out.observations["steps"] = len(run.losses)
         norms = [g for g in run.grad_norms if math.isfinite(g)]
@@ -139,7 +142,22 @@ class ShortRunProbe(Probe):
             dead = rec.dead()
             if dead:
                 out.observations["dead_unit_fraction"] = dead["dead_unit_fraction"]
+        out.details["start_level"] = start_level
         out.details.update({"train": {"steps": run.steps, "losses": run.losses, "grad_norms": run.grad_norms},
                             "val": {"steps": run.val_steps, "losses": run.val_losses},
                             "curve": analysis.details})
         return out
+
+    @staticmethod
+    @torch.no_grad()
+    def _start_level(h: Harness, model: torch.nn.Module) -> float | None:
+        """The training loss before any update, in train mode, over the first
+        few batches (the first batch alone is too noisy for small batches)."""
+        values = []
+        for batch in h.batches[:START_BATCHES]:
+            try:
+                values.append(float(h.batch_loss(model, batch)))
+            except Exception:
+                return None
+        values = [v for v in values if math.isfinite(v)]
+        return sorted(values)[len(values) // 2] if values else None
