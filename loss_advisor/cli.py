@@ -105,11 +105,13 @@ def show_tree(kb, lang: str) -> str:
     return "\n".join(lines)
 
 
-def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def cmd_ask(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     from .engine import Session
     from .kb import load_kb
     from .result import Result, reproduce_info
 
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
     kb = load_kb()
     session = Session(kb, args.lang)
     lang = args.lang

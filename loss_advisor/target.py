@@ -188,7 +188,7 @@ def from_object(obj: Any, spec: str = "target", factory: Callable | None = None)
             continue
         if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
             raise TargetError(f"'{key}' must be a re-iterable of batches such as a DataLoader, got {type(value).__name__}")
-        if iter(value) is value:
+        if hasattr(value, "__next__"):      # an iterator: iterating it consumes it
             raise TargetError(f"'{key}' is a one-shot iterator ({type(value).__name__}); probes need to iterate it "
                               "more than once: pass a DataLoader or a list of batches")
         data[key] = value

@@ -159,7 +159,8 @@ def test_reassurance_yields_to_a_fault(kb):
     s.answer("q_trend", "real")
     alone = {d.cause: d.confidence for d in s.diagnoses()}["actually_decreasing"]
     assert alone >= 0.5
-    s.observe({"init_loss.loss_requires_grad": False, "init_loss.grad_nonzero_fraction": 0.0}, source="init_loss")
+    s.observe({"init_loss.loss_requires_grad": False, "init_loss.grad_nonzero_fraction": 0.0,
+               "init_loss.trainable_params": 1000}, source="init_loss")
     ranked = {d.cause: d.confidence for d in s.diagnoses()}
     assert ranked["constant_loss"] > 0.8 and ranked["actually_decreasing"] < 0.15
 

@@ -1,0 +1,79 @@
+"""Every example gives its expected top diagnosis through `probe --format json`,
+and the healthy ones raise nothing at 0.5 or above (actually_decreasing aside).
+
+Each example's docstring says what the mistake is.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import EXAMPLES
+
+EXPECTED = {
+    # examples of the first probes issue
+    "demo": "inputs_not_normalized",
+    "lr_too_high": "lr_too_high",
+    "lr_too_low": "lr_too_low",
+    "raw_features": "inputs_not_normalized",
+    "softmax_before_ce": "output_activation_mismatch",
+    "mse_on_class_labels": "loss_task_mismatch",
+    "constant_loss": "constant_loss",
+    "frozen_model": "params_not_updated",
+    "nan_in_data": "nonfinite_data",
+    "float64_inputs": "device_mismatch",
+    "summed_loss": "loss_not_averaged",
+    "vanishing_sigmoid": "vanishing_gradients",
+    "dead_relu": "dead_relu",
+    "zero_init": "bad_initialization",
+    "class_imbalance": "class_imbalance",
+    "unshuffled_sorted": "data_not_shuffled",
+    "broadcast_shapes": "target_shape_mismatch",
+    "labels_out_of_range": "invalid_targets",
+    # the deeper probes
+    "missing_zero_grad": "missing_zero_grad",
+    "step_before_backward": "step_before_backward",
+    "eval_mode_training": "eval_mode_during_training",
+    "device_in_step": "device_mismatch",
+    "no_optimizer_step": "params_not_updated",
+    "overfitting": "overfitting",
+    "underfitting": "underfitting",
+    "label_noise": "label_noise",
+    "batch_too_small": "batch_too_small",
+    "seed_sensitive": "seed_sensitivity",
+    "exploding_rnn": "exploding_gradients",
+    "batch_mixing": "batch_mixing",
+    "inputs_ignored": "inputs_ignored",
+    "slow_but_healthy": "actually_decreasing",
+}
+HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy"]
+
+
+def probe_json(cli, name: str) -> dict:
+    result = cli("probe", f"{EXAMPLES / name}.py:target", "--format", "json", "--lang", "en", "--quiet")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_every_example_file_is_listed():
+    files = {p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_")}
+    assert files == set(EXPECTED) | set(HEALTHY)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_top_diagnosis(cli, name):
+    data = probe_json(cli, name)
+    top = data["diagnoses"][0]
+    assert top["cause"] == EXPECTED[name], [(d["cause"], d["confidence"]) for d in data["diagnoses"][:4]]
+    assert top["confidence"] >= 0.5
+    # Evidence a user can check: what was measured, against what.
+    assert top["evidence"] and any("measured" in line or "threshold" in line for line in top["evidence"])
+
+
+@pytest.mark.parametrize("name", HEALTHY)
+def test_healthy_examples_raise_no_alarm(cli, name):
+    data = probe_json(cli, name)
+    alarms = [d["cause"] for d in data["diagnoses"] if d["confidence"] >= 0.5 and d["cause"] != "actually_decreasing"]
+    assert alarms == []
+    assert all(p["status"] in ("ok", "skipped") for p in data["probes"])

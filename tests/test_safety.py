@@ -1,0 +1,103 @@
+"""Nothing lost: after a full probe run the user's objects are exactly as before."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from loss_advisor.runner import run_probes
+from loss_advisor.target import from_object
+
+
+def make_setup(train_step=None):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 3))
+    model.eval()                          # the user left it in eval mode: that must survive too
+    model[0].weight.grad = torch.full_like(model[0].weight, 0.5)   # and a stale gradient
+    x = torch.randn(256, 8)
+    y = (x[:, 0] + x[:, 1] > 0).long() + (x[:, 2] > 1).long()
+    gen = torch.Generator().manual_seed(123)
+    loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, generator=gen)
+    return {"model": model, "loss_fn": nn.CrossEntropyLoss(),
+            "optimizer": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+            "train_data": loader, "val_data": DataLoader(TensorDataset(x[:64], y[:64]), batch_size=64),
+            "train_step": train_step}
+
+
+def step(model, batch, optimizer, loss_fn):
+    x, y = batch
+    model.train()
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def test_full_probe_run_leaves_the_model_bit_identical():
+    setup = make_setup(train_step=step)
+    model = setup["model"]
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    modes = {n: m.training for n, m in model.named_modules()}
+    grads = {n: None if p.grad is None else p.grad.clone() for n, p in model.named_parameters()}
+    flags = {n: p.requires_grad for n, p in model.named_parameters()}
+    random.seed(7)
+    np.random.seed(7)
+    torch.manual_seed(7)
+    rng = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state().clone())
+    loader_gen = setup["train_data"].generator.get_state().clone()
+    threads = torch.get_num_threads()
+
+    outcome = run_probes(from_object(setup), budget="fast")
+
+    assert outcome.restored
+    assert {r.name for r in outcome.records if r.status == "ok"} >= {"lr_sweep", "overfit_batch", "short_run", "train_step"}
+    after = model.state_dict()
+    assert state.keys() == after.keys()
+    for key, value in state.items():
+        assert torch.equal(value, after[key]), key         # bit-identical weights and buffers
+    assert {n: m.training for n, m in model.named_modules()} == modes
+    for n, p in model.named_parameters():
+        assert p.requires_grad == flags[n]
+        assert (p.grad is None) == (grads[n] is None) and (p.grad is None or torch.equal(p.grad, grads[n]))
+    assert random.getstate() == rng[0]
+    assert np.array_equal(np.random.get_state()[1], rng[1])
+    assert torch.equal(torch.get_rng_state(), rng[2])
+    assert torch.equal(setup["train_data"].generator.get_state(), loader_gen)
+    assert torch.get_num_threads() == threads
+
+
+def test_the_optimizer_factory_is_left_untouched():
+    calls = []
+
+    def factory(params):
+        calls.append(1)
+        return torch.optim.Adam(params, lr=1e-3)
+    setup = make_setup()
+    setup["optimizer"] = factory
+    run_probes(from_object(setup), probes=["lr_sweep"])
+    assert calls and factory.__defaults__ is None and factory.__closure__ is not None
+    # A factory that closes over the user's model must not let probes train it.
+    model = setup["model"]
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    setup["optimizer"] = lambda p: torch.optim.SGD(model.parameters(), lr=1.0)
+    run_probes(from_object(setup), probes=["overfit_batch", "short_run"])
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_runs_repeat_exactly():
+    a = run_probes(from_object(make_setup()), probes=["lr_sweep", "short_run"]).observations
+    b = run_probes(from_object(make_setup()), probes=["lr_sweep", "short_run"]).observations
+    assert a == b
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_probing_on_cuda_leaves_a_cpu_model_on_the_cpu():
+    setup = make_setup()
+    outcome = run_probes(from_object(setup), device="cuda", probes=["init_loss", "lr_sweep"])
+    assert outcome.device.startswith("cuda")
+    assert all(p.device.type == "cpu" for p in setup["model"].parameters())
