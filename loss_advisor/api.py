@@ -30,6 +30,22 @@ def feed(session: Session, outcome: RunOutcome) -> None:
             session.observe(record.observations, source=record.name)
 
 
+def probe_into(session: Session, target: Target, probes: Iterable[str] | None = None, device: str = "auto",
+               budget: str = "fast", seed: int = 0, progress: Progress | None = None,
+               cancelled: Callable[[], bool] | None = None,
+               on_record: Callable[[ProbeRecord], None] | None = None) -> RunOutcome:
+    """Run probes and feed their observations into an existing session (the
+    TUI keeps the user's answers); each record is fed as soon as it is done."""
+    def fed(record: ProbeRecord) -> None:
+        if record.observations:
+            session.observe(record.observations, source=record.name)
+        if on_record is not None:
+            on_record(record)
+
+    return run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
+                      progress=progress, cancelled=cancelled, on_record=fed)
+
+
 def diagnose_target(target: Target, probes: Iterable[str] | None = None, device: str = "auto",
                     budget: str = "fast", lang: str = "en", seed: int = 0, kb: KnowledgeBase | None = None,
                     progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,

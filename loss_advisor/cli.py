@@ -192,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--seed", type=int, default=0)
     probe.add_argument("--template", default=None, help="a jinja2 template for --format markdown")
     probe.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    for name in EXTENSIONS:
+        module = _extension(name)
+        if module is not None:
+            module.add_arguments(sub.add_parser(name, parents=[common], help=module.HELP))
     return parser
 
 
@@ -200,6 +205,26 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ask": cmd_ask,
     "probe": cmd_probe,
 }
+
+# Commands that live in their own modules. Each module defines HELP (one
+# line), add_arguments(parser) and run(args) -> int, and imports nothing
+# heavy (torch, textual) at module level, so that `--help` stays fast.
+EXTENSIONS = {
+    "report": "loss_advisor.report_cli",
+    "logs": "loss_advisor.logs.cli",
+    "watch": "loss_advisor.watch.cli",
+    "tui": "loss_advisor.tui.cli",
+}
+
+
+def _extension(name: str):
+    import importlib
+    try:
+        return importlib.import_module(EXTENSIONS[name])
+    except ModuleNotFoundError as exc:
+        if exc.name and EXTENSIONS[name].startswith(exc.name):
+            return None          # not built yet
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,7 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_default(args)
-        return COMMANDS[args.command](args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](args)
+        return _extension(args.command).run(args)
     except UsageError as exc:
         print(f"loss-advisor: {exc}", file=sys.stderr)
         return EXIT_USAGE

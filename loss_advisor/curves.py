@@ -20,6 +20,7 @@ from .stats import bin_series, mad, mann_kendall, normal_cdf, rolling_median, th
 # most of the step-to-step dependence of minibatch losses, and bounds the
 # O(n^2) Mann-Kendall sum for a million-row log.
 TREND_BINS = 40
+MAX_POINTS = 5000
 
 OBSERVATIONS = declare(
     "curve",
@@ -102,8 +103,10 @@ def _train(xs: list[float], ys: list[float], obs: dict, details: dict, start_lev
     obs["start_loss"], obs["end_loss"] = start, end
     if start != 0:
         obs["relative_drop"] = (start - end) / abs(start)
-    window = max(3, (len(ys) // 20) | 1)
-    smooth = rolling_median(ys, window) if len(ys) <= 20000 else ys
+    # Long logs are first reduced to medians of equal runs of steps, which
+    # keeps every statistic below O(n log n) for a million points.
+    _, coarse = bin_series(xs, ys, MAX_POINTS)
+    smooth = rolling_median(coarse, max(3, (len(coarse) // 20) | 1))
     if start > 0:
         obs["peak_ratio"] = max(smooth) / start
     bx, by = bin_series(xs, logs, TREND_BINS)
@@ -113,8 +116,7 @@ def _train(xs: list[float], ys: list[float], obs: dict, details: dict, start_lev
     slope = theil_sen(bx, by) if span else 0.0
     obs["trend_total"] = slope * span if positive else (slope * span / abs(start) if start else 0.0)
     # Noise: residuals around a running median, on a sample of at most 5,000 points.
-    stride = max(1, len(logs) // 5000)
-    sample = logs[::stride]
+    sample = bin_series(xs, logs, MAX_POINTS)[1] if len(logs) > MAX_POINTS else logs
     resid = [a - b for a, b in zip(sample, rolling_median(sample, max(5, (len(sample) // 25) | 1)))]
     noise = mad(resid) if positive else mad(resid) / (abs(start) or 1.0)
     obs["noise"] = noise
@@ -128,7 +130,11 @@ def _train(xs: list[float], ys: list[float], obs: dict, details: dict, start_lev
 
 
 def _validation(xs: list[float], ys: list[float], vx: list[float], vy: list[float], obs: dict) -> None:
-    smooth = rolling_median(vy, 3) if len(vy) >= 5 else list(vy)
+    # Smoothing grows with the number of points: a log with a validation
+    # loss every few steps is far noisier point to point than 25 evaluations.
+    _, coarse_vy = bin_series(vx, vy, MAX_POINTS)
+    smooth = rolling_median(coarse_vy, max(3, (len(coarse_vy) // 10) | 1)) if len(coarse_vy) >= 5 else list(coarse_vy)
+    vx = bin_series(vx, vy, MAX_POINTS)[0]
     i_min = min(range(len(smooth)), key=lambda i: smooth[i])
     v_min, v_end = smooth[i_min], smooth[-1]
     if v_min > 0:
