@@ -53,6 +53,7 @@ class CapacityProbe(Probe):
         ("user_loss", "loss", "held-out loss of your model after the reference training", "参照学習後のあなたのモデルの検証loss"),
         ("reference_loss", "loss", "held-out loss of the reference MLP after the same training", "同じ学習後の参照MLPの検証loss"),
         ("gap", "fraction", "share of your model's held-out loss the reference removes (1 - reference/yours)", "参照モデルが削減できるあなたのlossの割合(1 - 参照/あなた)"),
+        ("segments_to_close", "count", "late-run stretches your model would need, at its late pace, to reach the reference's loss", "参照モデルのlossに届くのに必要な、終盤のペースでの学習区間の数"),
         ("user_late_drop", "fraction", "share of your model's loss lost over the last 40% of its training", "学習の最後の40%であなたのモデルのlossが下がった割合"),
     )
 
@@ -105,6 +106,12 @@ class CapacityProbe(Probe):
         out.observations["reference_loss"] = ref
         if user > 0 and ref >= 0:
             out.observations["gap"] = 1 - ref / user
+            late = out.observations.get("user_late_drop")
+            if late is not None and ref > 0 and user > ref:
+                # At its late pace (the share lost over the last 40% of the run)
+                # how many more such stretches would close the gap?
+                pace = -math.log(1 - min(max(late, 0.0), 0.999))
+                out.observations["segments_to_close"] = math.log(user / ref) / pace if pace > 0 else 1e6
         return out
 
     @staticmethod

@@ -68,6 +68,33 @@ def stats_batch(h: Harness) -> tuple[Any, Any]:
         return h.batches[0]
 
 
+def time_gradient_ratio(h: Harness, batch: tuple[Any, Any]) -> float | None:
+    """For recurrent models: how much gradient reaches the first time steps of
+    the input compared with the last ones (vanishing or exploding through time)."""
+    from .batch_mixing import _with_grad_inputs
+
+    model = h.fresh_model()
+    rnn = next((m for m in model.modules() if isinstance(m, nn.RNNBase)), None)
+    inputs, targets = batch
+    prepared, leaf = _with_grad_inputs(inputs)
+    if rnn is None or leaf is None or leaf.dim() != 3:
+        return None
+    axis = 1 if rnn.batch_first else 0
+    steps = leaf.shape[axis]
+    if steps < 10:
+        return None
+    loss = h.loss(h.forward(model, prepared), targets)
+    if not loss.requires_grad:
+        return None
+    loss.backward()
+    if leaf.grad is None:
+        return None
+    per_step = leaf.grad.detach().abs().movedim(axis, 0).reshape(steps, -1).mean(1)
+    k = max(1, steps // 10)
+    late = float(per_step[-k:].mean())
+    return float(per_step[:k].mean()) / late if late > 0 else None
+
+
 class ActivationRecorder:
     """Forward hooks that record, for one pass: the order weight layers run
     in, their output scale, ReLU-like activations (for dead units) and
@@ -160,6 +187,9 @@ class GradientsProbe(Probe):
         ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),
         ("activation_scale_ratio", "ratio", "output std of the last weight layer over that of the first", "最後の重み層と最初の重み層の出力標準偏差の比"),
         ("saturated_fraction", "fraction", "share of tanh/sigmoid outputs within 1% of their limits", "tanh/sigmoid出力のうち飽和域(上下限の1%以内)にある割合"),
+        ("unregistered_params", "count", "trainable parameter values in modules that run in forward but are not registered in the model (a plain Python list or dict), so no optimizer ever sees them", "forwardで使われるがモデルに登録されていない(Pythonのlistやdictに入れた)モジュールの学習可能パラメータ数"),
+        ("unregistered_fraction", "fraction", "share of all trainable parameter values that are unregistered", "学習可能パラメータのうち未登録のものの割合"),
+        ("time_grad_ratio", "ratio", "input gradient at the first tenth of the time steps over the last tenth (recurrent models)", "入力勾配の最初の1/10の時刻と最後の1/10の時刻の比(再帰モデル)"),
         ("symmetric_layers", "count", "hidden weight layers whose units all start with identical weights", "全ユニットの初期重みが同一の中間層の数"),
     )
 
@@ -183,16 +213,33 @@ class GradientsProbe(Probe):
         obs["optimizer_coverage"] = sum(p.numel() for p in optimised) / n_train if n_train else 0.0
         if built.foreign:
             out.notes.append(f"the optimizer holds {built.foreign} parameter tensor(s) that are not the model's")
-        with ActivationRecorder(model) as rec:
-            opt.zero_grad(set_to_none=True)
-            loss = h.batch_loss(model, batch)
-            if not loss.requires_grad:
-                out.notes.append("the loss has no gradient: nothing to measure past the forward pass")
-                return out
-            loss.backward()
-            h.steps += 1
+        registered = {id(p) for p in model.parameters()}
+        called: list[nn.Module] = []
+        handle = torch.nn.modules.module.register_module_forward_hook(
+            lambda module, args, output: called.append(module))
+        try:
+            with ActivationRecorder(model) as rec:
+                opt.zero_grad(set_to_none=True)
+                loss = h.batch_loss(model, batch)
+        finally:
+            handle.remove()
+        stray = {id(p): p for m in called for p in m.parameters(recurse=False)
+                 if p.requires_grad and id(p) not in registered}
+        obs["unregistered_params"] = sum(p.numel() for p in stray.values())
+        if n_train + obs["unregistered_params"]:
+            obs["unregistered_fraction"] = obs["unregistered_params"] / (n_train + obs["unregistered_params"])
+        if not loss.requires_grad:
+            out.notes.append("the loss has no gradient: nothing to measure past the forward pass")
+            return out
+        loss.backward()
+        h.steps += 1
+        ratio = time_gradient_ratio(h, batch)
+        if ratio is not None:
+            obs["time_grad_ratio"] = ratio
 
-        layers = rec.layers()
+        # Frozen layers (fine-tuning) get no gradient by design: gradient flow
+        # is judged over the layers that train.
+        layers = [m for m in rec.layers() if any(w.requires_grad for w in weights_of(m))]
         obs["layers"] = len(layers)
         rel = []
         table = []

@@ -71,6 +71,33 @@ def output_kind(out: torch.Tensor) -> str:
     return "logits"
 
 
+@torch.no_grad()
+def squashed(h, model: nn.Module, inputs: Any) -> bool:
+    """Do the outputs pass through a sigmoid-like squashing? Scale the last
+    weight layer tenfold: raw logits leave (0, 1), squashed outputs cannot.
+    (Untrained logits often all lie in (0, 1) by chance: small weights and a
+    positive bias.)"""
+    import copy
+    probe = copy.deepcopy(model)
+    probe.eval()
+    last = None
+    def remember(module, args, output):
+        nonlocal last
+        if any(p.dim() >= 2 for p in module.parameters(recurse=False)):
+            last = module
+    handle = torch.nn.modules.module.register_module_forward_hook(remember)
+    try:
+        h.forward(probe, inputs)
+    finally:
+        handle.remove()
+    if last is None:
+        return True
+    for p in last.parameters(recurse=False):
+        p.mul_(10.0)
+    o = main_output(h.forward(probe, inputs))
+    return o is not None and bool(((o >= 0) & (o <= 1)).all())
+
+
 def infer_task(declared: str | None, out: torch.Tensor | None, targets: Any) -> str:
     if declared:
         return declared
@@ -162,10 +189,12 @@ class InitLossProbe(Probe):
         task = infer_task(h.target.task, o, targets)
         obs["task"] = task
         if o is not None:
-            obs["output_kind"] = output_kind(o)
+            kind_of_output = output_kind(o)
+            if kind_of_output == "unit_interval" and not squashed(h, model, inputs):
+                kind_of_output = "logits"      # small logits that merely happen to lie in (0, 1)
+            obs["output_kind"] = kind_of_output
             out.details["output_shape"] = list(o.shape)
-            if o.dim() >= 2:
-                obs["output_classes"] = int(o.shape[1])
+            obs["output_classes"] = int(o.shape[1]) if o.dim() >= 2 else 1
         if isinstance(targets, torch.Tensor):
             out.details["target_shape"] = list(targets.shape)
             t = targets[torch.isfinite(targets)] if targets.is_floating_point() else None

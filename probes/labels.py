@@ -86,46 +86,87 @@ class LabelsProbe(Probe):
             # too weak to judge labels by (measured: 8 per class puts 18% of
             # clean digits under suspicion).
             raise ProbeSkipped(f"{n} examples for {classes} classes: too few to judge labels")
-        probs = None
-        steps = max(30, ctx.budget.steps // FOLDS)
-        bs = max(8, min(h.batch_size, 128))
-        folds = torch.arange(n) % FOLDS
-        for f in range(FOLDS):
-            train_idx = torch.nonzero(folds != f).flatten()
-            test_idx = torch.nonzero(folds == f).flatten()
-            torch.manual_seed(ctx.seed + f)
-            model = h.fresh_model()
-            params = [p for p in model.parameters() if p.requires_grad]
-            if not params:
-                raise ProbeSkipped("the model has no trainable parameters")
-            opt = torch.optim.Adam(params, lr=REFERENCE_LR)
-            for i in range(steps):
-                pick = train_idx[torch.randint(len(train_idx), (bs,))]
-                loss = h.train_step(model, opt, (take(inputs, pick), take(targets, pick)))
-                if not math.isfinite(loss):
-                    raise ProbeSkipped("the loss became non-finite while cross-validating")
-                ctx.check((f + (i + 1) / steps) / FOLDS, f"fold {f + 1}/{FOLDS}")
-            model.eval()
-            with torch.no_grad():
-                o = main_output(h.forward(model, take(inputs, test_idx)))
-            if o is None or o.dim() != 2:
-                raise ProbeSkipped("the model's output is not [examples, classes]")
-            p = (torch.cat([-o, o], 1) if o.shape[1] == 1 else o).float().softmax(1).cpu()
+        # Labels are a property of the data, not of the user's model: a weak
+        # or broken model would make every hard example look mislabelled. The
+        # user's model and a generic reference MLP both cross-validate, and
+        # the one that predicts held-out labels better is believed.
+        makers = [("your model", h.fresh_model)]
+        reference = self._reference_maker(h, inputs)
+        if reference is not None:
+            makers.append(("reference MLP", reference))
+        best = None
+        for k, (who, make) in enumerate(makers):
+            probs = self._cross_validate(ctx, make, inputs, targets, n, k, len(makers))
             if probs is None:
-                probs = torch.zeros(n, p.shape[1])
-            probs[test_idx.cpu()] = p
+                continue
+            accuracy = float((probs.argmax(1) == labels).float().mean())
+            if best is None or accuracy > best[1]:
+                best = (probs, accuracy, who)
+        if best is None:
+            raise ProbeSkipped("no model could be cross-validated on these labels")
+        probs, accuracy, who = best
         if int(labels.max()) >= probs.shape[1] or int(labels.min()) < 0:
             raise ProbeSkipped("labels outside the model's classes")
         rate, wrong = confident_learning(probs, labels)
         out = Output()
         obs = out.observations
         obs["noise_rate"] = rate
-        obs["heldout_accuracy"] = float((probs.argmax(1) == labels).float().mean())
+        obs["heldout_accuracy"] = accuracy
         majority = float(torch.bincount(labels).max()) / n
-        obs["accuracy_over_majority"] = obs["heldout_accuracy"] / majority
+        obs["accuracy_over_majority"] = accuracy / majority
         obs["suspicious"] = int(wrong.sum())
         margin = probs.max(1).values - probs[torch.arange(n), labels]
         ranked = [int(i) for i in torch.argsort(margin, descending=True) if wrong[i]][:5]
         obs["examples"] = [index[i] for i in ranked] if index is not None else ranked
         out.details["index_kind"] = "dataset" if index is not None else "position in the first batches"
+        out.details["judged_by"] = who
         return out
+
+    @staticmethod
+    def _reference_maker(h, inputs):
+        from .capacity import MAX_IN, ReferenceMLP
+
+        if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
+            return None
+        try:
+            with torch.no_grad():
+                o = main_output(h.forward(h.fresh_model(), take(inputs, slice(0, 2))))
+        except Exception:
+            return None
+        features = math.prod(inputs.shape[1:]) if inputs.dim() > 1 else 1
+        if o is None or o.dim() != 2 or features > MAX_IN:
+            return None
+        return lambda: ReferenceMLP(features, tuple(o.shape[1:])).to(h.device)
+
+    @staticmethod
+    def _cross_validate(ctx: Context, make, inputs, targets, n: int, k: int, total: int):
+        h = ctx.harness
+        steps = max(30, ctx.budget.steps // (FOLDS * total))
+        bs = max(8, min(h.batch_size, 128))
+        folds = torch.arange(n) % FOLDS
+        probs = None
+        for f in range(FOLDS):
+            train_idx = torch.nonzero(folds != f).flatten()
+            test_idx = torch.nonzero(folds == f).flatten()
+            torch.manual_seed(ctx.seed + f)
+            model = make()
+            params = [p for p in model.parameters() if p.requires_grad]
+            if not params:
+                return None
+            opt = torch.optim.Adam(params, lr=REFERENCE_LR)
+            for i in range(steps):
+                pick = train_idx[torch.randint(len(train_idx), (bs,))]
+                loss = h.train_step(model, opt, (take(inputs, pick), take(targets, pick)))
+                if not math.isfinite(loss):
+                    return None
+                ctx.check((k + (f + (i + 1) / steps) / FOLDS) / total, f"fold {f + 1}/{FOLDS}")
+            model.eval()
+            with torch.no_grad():
+                o = main_output(h.forward(model, take(inputs, test_idx)))
+            if o is None or o.dim() != 2:
+                return None
+            p = (torch.cat([-o, o], 1) if o.shape[1] == 1 else o).float().softmax(1).cpu()
+            if probs is None:
+                probs = torch.zeros(n, p.shape[1])
+            probs[test_idx.cpu()] = p
+        return probs

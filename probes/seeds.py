@@ -28,12 +28,17 @@ FAILED_DROP, GOOD_DROP = 0.10, 0.30
 
 
 def reinitialise(model: nn.Module, seed: int) -> int:
-    """reset_parameters() on every module that has it; returns how many did."""
+    """reset_parameters() on every module that has it and trains; returns how many.
+
+    Frozen modules (requires_grad=False: a pretrained backbone) keep their
+    weights: re-drawing them would turn a fine-tuning set-up into a random
+    frozen network."""
     torch.manual_seed(seed)
     count = 0
     for m in model.modules():
         reset = getattr(m, "reset_parameters", None)
-        if callable(reset):
+        own = list(m.parameters(recurse=False))
+        if callable(reset) and all(p.requires_grad for p in own):
             reset()
             count += 1
     return count
