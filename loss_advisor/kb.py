@@ -165,6 +165,24 @@ class KnowledgeBase:
         return names
 
 
+# An answer moves a cause "materially" from this many log-odds on: the
+# observations that decide such answers are the ones listed with each cause.
+MATERIAL_EFFECT = 2.0
+
+
+def linked_observations(kb: "KnowledgeBase") -> dict[str, set[str]]:
+    """Per cause, the observations whose rules decide answers that move it materially."""
+    linked: dict[str, set[str]] = {cid: set() for cid in kb.causes}
+    for q in kb.questions.values():
+        if q.id == kb.root:
+            continue
+        for rule in q.auto:
+            for cid, weight in q.answer(rule.answer).effects.items():
+                if abs(weight) >= MATERIAL_EFFECT:
+                    linked[cid] |= condition_observations(rule.when)
+    return linked
+
+
 def condition_observations(cond: Mapping[str, Any]) -> set[str]:
     if "obs" in cond:
         return {cond["obs"]}

@@ -192,3 +192,11 @@ def test_kb_check_command(cli, kb_copy):
     bad = cli("kb", "check", "--kb", str(kb_copy), "--lang", "en")
     assert bad.code == 1
     assert "unknown question 'q_nowhere'" in bad.err and "Traceback" not in bad.err
+
+
+def test_each_cause_lists_the_observations_that_decide_it(kb):
+    from loss_advisor.kb import linked_observations
+    linked = linked_observations(kb)
+    stale = [cid for cid, cause in kb.causes.items() if set(cause.observations) != linked[cid]]
+    assert not stale, (f"the observations of {stale} no longer match the tree; "
+                       "run: .venv/bin/python scripts/sync_cause_observations.py")
