@@ -25,6 +25,9 @@ LR_END = 10.0
 DIVERGE_FACTOR = 4.0
 # Causal smoothing for the stop test (a lag of about three steps).
 STOP_BETA = 0.7
+# The suggestion ends the steep descent where the slope falls below this
+# share of its steepest value.
+STEEP_SHARE = 0.5
 
 
 def finite_batch(batch) -> bool:
@@ -47,10 +50,8 @@ def centered_smooth(values: Sequence[float], window: int) -> list[float]:
 def analyse(lrs: Sequence[float], losses: Sequence[float], diverged_lr: float | None) -> dict:
     """Turn a sweep into its landmarks. Works on log-loss so that scale does not matter.
 
-    Suggested rate: the point of steepest descent of the smoothed log-loss
-    against log-lr, searched before the minimum (as torch-lr-finder does),
-    because there a step at that rate lowers the loss fastest while staying
-    clear of the unstable region past the minimum.
+    Suggested rate: the end of the steepest stretch of the smoothed log-loss
+    against log-lr, searched before the minimum (see STEEP_SHARE).
     """
     n = len(losses)
     if n < 10:
@@ -68,17 +69,27 @@ def analyse(lrs: Sequence[float], losses: Sequence[float], diverged_lr: float | 
     if drop > 0:
         threshold = start - 0.1 * drop
         result["descent_start_lr"] = next(lrs[i] for i in range(n) if smooth[i] <= threshold)
-    # Steepest descent over [window, i_min]: slopes over one window's width.
+    # Slopes of the smoothed log-loss against log-lr, over one window's width.
     half = window // 2
-    slopes = []
+    slope_at = {}
     for i in range(half, max(half, i_min) + 1):
         lo, hi = max(0, i - half), min(n - 1, i + half)
         if hi > lo:
-            slopes.append(((smooth[hi] - smooth[lo]) / (math.log(lrs[hi]) - math.log(lrs[lo])), i))
-    if slopes and drop > 0:
-        slope, i_steep = min(slopes)
-        if slope < 0:
+            slope_at[i] = (smooth[hi] - smooth[lo]) / (math.log(lrs[hi]) - math.log(lrs[lo]))
+    if slope_at and drop > 0:
+        i_steep = min(slope_at, key=slope_at.get)
+        if slope_at[i_steep] < 0:
             result["steepest_lr"] = lrs[i_steep]
+            # The suggestion: the end of the steep descent, the largest rate
+            # before the minimum where the loss still falls at least half as
+            # fast as at its steepest. The steepest point is where a few steps
+            # gain most; a long run at a fixed rate tolerates, and gains from,
+            # rates up to where the descent flattens (measured against
+            # torch-lr-finder in benchmarks/lr_finder_compare.py).
+            j = i_steep
+            while j + 1 in slope_at and slope_at[j + 1] <= STEEP_SHARE * slope_at[i_steep]:
+                j += 1
+            result["suggested_lr"] = lrs[j]
     if diverged_lr is not None:
         result["divergence_lr"] = diverged_lr
     else:
@@ -98,7 +109,7 @@ class LRSweepProbe(Probe):
     observations = declare(
         "lr_sweep",
         ("user_lr", "lr", "your learning rate (the largest of the optimizer's groups)", "あなたの学習率(パラメータグループ中の最大値)"),
-        ("suggested_lr", "lr", "the suggested learning rate (steepest descent of the smoothed curve)", "推奨学習率(平滑化曲線の最急降下点)"),
+        ("suggested_lr", "lr", "the suggested learning rate (where the steepest descent of the smoothed curve ends)", "推奨学習率(平滑化曲線の最も急な下降が終わる点)"),
         ("min_loss_lr", "lr", "learning rate at the lowest smoothed loss", "平滑化lossが最小になる学習率"),
         ("divergence_lr", "lr", "learning rate at which the loss diverged (absent if it never did)", "lossが発散した学習率(発散しなければ無し)"),
         ("descent_start_lr", "lr", "learning rate at which the loss starts to fall", "lossが下がり始める学習率"),
@@ -156,7 +167,7 @@ class LRSweepProbe(Probe):
         obs = out.observations
         obs["user_lr"] = user_lr
         obs["steps"] = len(losses)
-        suggestion = land.get("steepest_lr")
+        suggestion = land.get("suggested_lr")
         if suggestion is None and "min_loss_lr" in land and land.get("loss_drop", 0) > 0:
             suggestion = land["min_loss_lr"] / 10
         if "divergence_lr" in land:
