@@ -32,5 +32,10 @@ bench: setup
 	$(BIN)/python benchmarks/probe_suite.py
 	$(BIN)/python benchmarks/lr_finder_compare.py
 
+# The example reports under docs/, from the built-in demo (docs/reports.md).
+report-example: setup
+	OMP_NUM_THREADS=1 $(BIN)/loss-advisor probe examples/demo.py:target --quiet --format markdown --lang en > docs/example-report.en.md
+	OMP_NUM_THREADS=1 $(BIN)/loss-advisor probe examples/demo.py:target --quiet --format markdown --lang ja > docs/example-report.ja.md
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

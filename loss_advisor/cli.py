@@ -27,12 +27,13 @@ class UsageError(Exception):
 
 # --- output helpers ------------------------------------------------------------------
 
-def emit(result, fmt: str, out: TextIO, template: str | None = None) -> None:
+def emit(result, fmt: str, out: TextIO, template: str | None = None, assets: str | None = None) -> None:
     if fmt == "json":
         json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "markdown":
-        out.write(result.to_markdown(template=template))
+        from .report import render_markdown
+        out.write(render_markdown(result, template=template, assets_dir=assets))
     else:
         out.write(result.to_text())
 
@@ -111,7 +112,10 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO |
     from .result import Result, reproduce_info
 
     stdin = stdin or sys.stdin
-    out = out or sys.stdout
+    result_out = out or sys.stdout
+    # With --format json|markdown the result alone goes to stdout, so that it
+    # can be redirected to a file; the dialogue goes to stderr.
+    out = result_out if args.format == "text" else sys.stderr
     kb = load_kb()
     session = Session(kb, args.lang)
     lang = args.lang
@@ -139,9 +143,10 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO |
             session.answer(q.id, q.answers[int(choice) - 1].id)
             continue
         out.write(t("ask.invalid", lang) + "\n")
-    result = Result(session=session, mode="ask", reproduce=reproduce_info(None))
-    out.write(f"\n== {t('ask.result', lang)} ==\n")
-    emit(result, args.format, out)
+    result = Result(session=session, mode="ask", reproduce=reproduce_info(args.argv))
+    if args.format == "text":
+        out.write(f"\n== {t('ask.result', lang)} ==\n")
+    emit(result, args.format, result_out)
     return EXIT_OK
 
 
@@ -149,6 +154,9 @@ def cmd_probe(args: argparse.Namespace) -> int:
     from .api import diagnose_target
     from .target import TargetError, load_target
 
+    if args.template:
+        from .report import load_template
+        load_template(args.template, args.lang)      # a broken template fails before minutes of probing
     try:
         target = load_target(args.target)
         probes = [p.strip() for p in args.probes.split(",") if p.strip()] if args.probes else None
@@ -159,7 +167,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except ValueError as exc:   # unknown probe or budget
         raise UsageError(str(exc)) from None
-    emit(result, args.format, sys.stdout, template=getattr(args, "template", None))
+    emit(result, args.format, sys.stdout, template=args.template, assets=args.assets)
     return EXIT_OK
 
 
@@ -191,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--format", choices=FORMATS, default="text")
     probe.add_argument("--seed", type=int, default=0)
     probe.add_argument("--template", default=None, help="a jinja2 template for --format markdown")
+    probe.add_argument("--assets", metavar="DIR", default=None,
+                       help="with --format markdown, also draw the charts as PNG files in DIR (needs matplotlib)")
     probe.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     for name in EXTENSIONS:

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from . import __version__
 from .engine import Diagnosis, Session
-from .i18n import pick, t
+from .i18n import DEFAULT_LANG, LANGS, pick, t
 
 # Causes listed in the output: those that some evidence moved upward, or
 # that reached this confidence anyway.
@@ -175,8 +175,66 @@ class Result:
         from .report import render_markdown
         return render_markdown(self, template=template)
 
+    @classmethod
+    def from_dict(cls, data: Any, kb=None, lang: str | None = None) -> "Result":
+        """Rebuild a Result from `to_dict()` JSON (a `--format json` output or a
+        saved TUI session): the session is replayed on the knowledge base, so the
+        diagnoses, path and checklist are recomputed in `lang`. A wrong shape is a
+        ResultShapeError; a session the knowledge base rejects, an AnswerError."""
+        from .engine import AnswerError
+        from .kb import load_kb
+
+        if not isinstance(data, Mapping):
+            raise ResultShapeError(f"expected a JSON object, found {_json_type(data)}")
+        if "session" not in data:
+            raise ResultShapeError("it has no 'session' (expected the output of --format json or a saved session)")
+        for key, kind, what in (("probes", list, "a list"), ("setup", Mapping, "an object"),
+                                ("reproduce", Mapping, "an object"), ("target", str, "a string"), ("mode", str, "a string")):
+            if data.get(key) is not None and not isinstance(data[key], kind):
+                raise ResultShapeError(f"'{key}' must be {what}, found {_json_type(data[key])}")
+        probes = []
+        for i, item in enumerate(data.get("probes") or []):
+            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) \
+                    or item.get("status") not in ("ok", "skipped", "error"):
+                raise ResultShapeError(f"probes[{i}] needs a 'name' and a 'status' of ok, skipped or error")
+            findings = item.get("findings") or {}
+            notes = item.get("notes") or []
+            if not isinstance(findings, Mapping) or not isinstance(notes, list):
+                raise ResultShapeError(f"probes[{i}]: 'findings' must be an object and 'notes' a list")
+            try:
+                seconds, steps = float(item.get("seconds") or 0.0), int(item.get("steps") or 0)
+            except (TypeError, ValueError):
+                raise ResultShapeError(f"probes[{i}]: 'seconds' and 'steps' must be numbers") from None
+            message = item.get("message")
+            probes.append(ProbeSummary(item["name"], item["status"], seconds, steps, dict(findings),
+                                       None if message is None else str(message), [str(n) for n in notes]))
+        session_data = data["session"]
+        if not isinstance(session_data, Mapping):
+            raise ResultShapeError(f"'session' must be an object, found {_json_type(session_data)}")
+        saved_lang = session_data.get("lang")
+        lang = lang or (saved_lang if saved_lang in LANGS else None) or DEFAULT_LANG
+        try:
+            session = Session.from_dict(kb or load_kb(), session_data, lang)
+        except AnswerError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            # Observations of the wrong type for a rule's comparison, and the like.
+            raise AnswerError(f"the saved observations cannot be evaluated ({exc})") from None
+        return cls(session=session, probes=probes, setup=dict(data.get("setup") or {}),
+                   reproduce=dict(data.get("reproduce") or {}), target=data.get("target") or "",
+                   mode=data.get("mode") or "probe")
+
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+
+class ResultShapeError(ValueError):
+    """JSON that is not a loss-advisor result (one line, for the CLI)."""
+
+
+def _json_type(value: Any) -> str:
+    return {list: "a list", dict: "an object", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
 
 
 def reproduce_info(argv: list[str] | None, seed: int | None = None, budget: str | None = None,

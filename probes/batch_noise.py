@@ -25,13 +25,14 @@ WARMUP_STEPS, WARMUP_LR = 30, 1e-3
 
 class BatchNoiseProbe(Probe):
     name = "batch_noise"
+    after = ("data",)
     title = {"en": "Gradient noise and batch size", "ja": "勾配ノイズとバッチサイズ"}
     budgets = {"fast": Budget(MINIBATCHES + 1 + WARMUP_STEPS, 3.0), "full": Budget(4 * MINIBATCHES + 1 + WARMUP_STEPS, 10.0)}
     observations = declare(
         "batch_noise",
         ("batch_size", "count", "your batch size", "あなたのバッチサイズ"),
         ("noise_scale", "examples", "gradient noise scale B_noise: the batch where noise equals signal", "勾配ノイズ尺度 B_noise(ノイズと信号が等しくなるバッチサイズ)"),
-        ("noise_over_batch", "ratio", "B_noise over your batch size", "B_noise ÷ あなたのバッチサイズ"),
+        ("noise_over_batch", "ratio", "B_noise (at most the data set's size) over your batch size", "B_noise(データセットの大きさが上限)÷ あなたのバッチサイズ"),
         ("cosine", "cosine", "mean cosine between a minibatch gradient and the large-batch gradient", "ミニバッチ勾配と大バッチ勾配のコサイン類似度の平均"),
     )
 
@@ -89,9 +90,15 @@ class BatchNoiseProbe(Probe):
             obs["cosine"] = sum(float(g @ big) / (float(g.norm()) * norm_big + 1e-30) for g in small) / len(small)
         if g_sq > 0 and trace >= 0:
             obs["noise_scale"] = trace / g_sq
-            obs["noise_over_batch"] = obs["noise_scale"] / b_small
         elif trace > 0:
             # The signal estimate fell to noise level: the noise dominates beyond measure.
             obs["noise_scale"] = b_big * 10
-            obs["noise_over_batch"] = obs["noise_scale"] / b_small
+        if "noise_scale" in obs:
+            # No batch can be larger than the data set: the noise a bigger
+            # batch could remove is bounded by data set size / batch size.
+            reachable = obs["noise_scale"]
+            size = ctx.observations.get("data.train_examples")
+            if isinstance(size, (int, float)) and size > 0:
+                reachable = min(reachable, float(size))
+            obs["noise_over_batch"] = reachable / b_small
         return out

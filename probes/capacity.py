@@ -2,11 +2,12 @@
 
 The user's model and a reference MLP (two hidden layers of 256 ReLU
 units on the flattened inputs, with the user's output shape and loss
-function) train for the same steps with the user's own optimizer settings
-on the same examples; both are scored on held-out examples. If the
-reference ends far lower while the user's model has stopped improving,
-the model is too small or too constrained for the data (underfitting).
-Training both the same way separates capacity from the optimizer.
+function) train with the user's own optimizer settings on the same
+examples, the user's model for three times as many steps; both are scored
+on held-out examples. If the reference ends far lower while the user's
+model has stopped improving, the model is too small or too constrained for
+the data (underfitting). Training both the same way separates capacity
+from the optimizer.
 
 Diagnoses (through the knowledge base): underfitting.
 """
@@ -29,6 +30,7 @@ WIDTH = 256
 # low held-out loss advantage, few enough to stay cheap.
 TRAIN_EXAMPLES, HOLDOUT_EXAMPLES = 1024, 512
 MAX_IN, MAX_OUT = 8192, 4096
+USER_SHARE = 0.75
 
 
 class ReferenceMLP(nn.Module):
@@ -47,7 +49,7 @@ class ReferenceMLP(nn.Module):
 class CapacityProbe(Probe):
     name = "capacity"
     title = {"en": "Capacity against a bigger reference model", "ja": "大きな参照モデルとの表現力比較"}
-    budgets = {"fast": Budget(400, 5.0), "full": Budget(1500, 30.0)}
+    budgets = {"fast": Budget(600, 6.0), "full": Budget(2000, 30.0)}
     observations = declare(
         "capacity",
         ("user_loss", "loss", "held-out loss of your model after the reference training", "参照学習後のあなたのモデルの検証loss"),
@@ -72,10 +74,14 @@ class CapacityProbe(Probe):
         out_shape = tuple(o.shape[1:])
         if in_features > MAX_IN or math.prod(out_shape or (1,)) > MAX_OUT:
             raise ProbeSkipped("inputs or outputs too large for the reference MLP")
-        steps = max(40, ctx.budget.steps // 2)
+        # The user's model gets USER_SHARE of the steps, the reference the rest:
+        # a model that is merely slower than an MLP catches up given three
+        # times the training; one that lacks capacity does not.
+        total_steps = max(80, ctx.budget.steps)
         out = Output()
         losses = {}
         for k, make in enumerate((self._reinitialised, lambda: ReferenceMLP(in_features, out_shape).to(h.device))):
+            steps = int(total_steps * (USER_SHARE if k == 0 else 1 - USER_SHARE))
             torch.manual_seed(ctx.seed)
             model = make(h, ctx.seed) if k == 0 else make()
             params = [p for p in model.parameters() if p.requires_grad]
@@ -91,7 +97,8 @@ class CapacityProbe(Probe):
                 curve.append(h.train_step(model, opt, train[i % len(train)]))
                 if not math.isfinite(curve[-1]):
                     break
-                ctx.check((k + (i + 1) / steps) / 2, "your model" if k == 0 else "reference MLP")
+                ctx.check(USER_SHARE * (i + 1) / steps if k == 0 else USER_SHARE + (1 - USER_SHARE) * (i + 1) / steps,
+                          "your model" if k == 0 else "reference MLP")
                 if ctx.out_of_time():
                     break
             losses[k] = h.eval_loss(model, holdout)

@@ -29,9 +29,12 @@ def test_ask_rejects_an_invalid_choice(cli):
 
 
 def test_ask_to_the_end_of_the_tree(cli, kb):
+    import json
     result = cli("ask", "--lang", "en", "--format", "json", stdin="10\n" + "1\n" * 40)
     assert result.code == 0
-    assert "No more questions." in result.out
+    assert "No more questions." in result.err          # the dialogue goes to stderr
+    data = json.loads(result.out)                       # and stdout holds the JSON alone
+    assert data["mode"] == "ask" and data["path"][0]["question"] == kb.root
 
 
 def test_unknown_command_is_a_usage_error(cli):
