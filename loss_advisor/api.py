@@ -20,7 +20,8 @@ def summary(record: ProbeRecord) -> ProbeSummary:
                 for name, value in record.observations.items()}
     findings.update(record.details)
     return ProbeSummary(record.name, record.status, record.seconds, record.steps, findings,
-                        record.message, list(record.notes))
+                        record.message, list(record.notes), getattr(record, "message_key", None),
+                        dict(getattr(record, "message_params", {}) or {}))
 
 
 def feed(session: Session, outcome: RunOutcome) -> None:

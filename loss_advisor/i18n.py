@@ -78,3 +78,14 @@ def t(key: str, lang: str, **values: object) -> str:
         raise KeyError(f"no UI message {key!r}")
     template = pick(text, lang)
     return template.format(**values) if values else template
+
+
+def message_in(fallback: str | None, key: str | None, params: Mapping[str, object] | None, lang: str) -> str | None:
+    """A recorded message in `lang`: from the catalogue when it has a key,
+    else the recorded text (an exception's own words, say)."""
+    if key is None:
+        return fallback
+    try:
+        return t(key, lang, **dict(params or {}))
+    except (KeyError, IndexError, ValueError):
+        return fallback

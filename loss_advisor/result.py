@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from . import __version__
 from .engine import Diagnosis, Session
-from .i18n import DEFAULT_LANG, LANGS, pick, t
+from .i18n import DEFAULT_LANG, LANGS, message_in, pick, t
 
 # Causes listed in the output: those that some evidence moved upward, or
 # that reached this confidence anyway.
@@ -51,12 +51,20 @@ class ProbeSummary:
     findings: dict[str, Any] = field(default_factory=dict)
     message: str | None = None
     notes: list[str] = field(default_factory=list)
+    message_key: str | None = None          # the message in the catalogue, for other languages
+    message_params: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def message_in(self, lang: str) -> str | None:
+        return message_in(self.message, self.message_key, self.message_params, lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "status": self.status, "seconds": self.seconds,
                                "steps": self.steps, "findings": json_safe(self.findings)}
         if self.message:
-            out["message"] = self.message
+            out["message"] = self.message_in(lang)
+        if self.message_key:
+            out["message_key"] = self.message_key
+            out["message_params"] = json_safe(self.message_params)
         if self.notes:
             out["notes"] = list(self.notes)
         return out
@@ -132,7 +140,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         return json_safe({
             "diagnoses": [self.diagnosis_dict(d) for d in self.ranked()],
-            "probes": [p.to_dict() for p in self.probes],
+            "probes": [p.to_dict(self.lang) for p in self.probes],
             "lang": self.lang,
             "mode": self.mode,
             "target": self.target,
@@ -153,7 +161,7 @@ class Result:
             width = max(len(p.name) for p in self.probes)
             for p in self.probes:
                 status = t(f"status.{p.status}", lang)
-                tail = f"  {p.message}" if p.message else ""
+                tail = f"  {p.message_in(lang)}" if p.message else ""
                 lines.append(f"  {p.name:<{width}}  {status:<6} {p.seconds:6.2f} s  {p.steps:5d} {t('text.steps', lang)}{tail}")
             lines.append("")
         ranked = self.ranked()
@@ -206,8 +214,11 @@ class Result:
             except (TypeError, ValueError):
                 raise ResultShapeError(f"probes[{i}]: 'seconds' and 'steps' must be numbers") from None
             message = item.get("message")
+            key, params = item.get("message_key"), item.get("message_params") or {}
             probes.append(ProbeSummary(item["name"], item["status"], seconds, steps, dict(findings),
-                                       None if message is None else str(message), [str(n) for n in notes]))
+                                       None if message is None else str(message), [str(n) for n in notes],
+                                       key if isinstance(key, str) else None,
+                                       dict(params) if isinstance(params, Mapping) else {}))
         session_data = data["session"]
         if not isinstance(session_data, Mapping):
             raise ResultShapeError(f"'session' must be an object, found {_json_type(session_data)}")

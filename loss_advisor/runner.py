@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Mapping
 import torch
 
 from .harness import Harness, pick_device
+from .i18n import message_in
 from .safety import Snapshot
 from .target import Target, describe_exception
 
@@ -45,7 +46,12 @@ class ProbeRecord:
     observations: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    message: str | None = None
+    message: str | None = None            # in English
+    message_key: str | None = None        # the same message in messages/*.yaml, for other languages
+    message_params: dict[str, Any] = field(default_factory=dict)
+
+    def message_in(self, lang: str) -> str | None:
+        return message_in(self.message, self.message_key, self.message_params, lang)
 
 
 @dataclass
@@ -136,7 +142,8 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
             record = ProbeRecord(probe.name, "ok")
             reason = probe.applies(harness)
             if reason:
-                record.status, record.message = "skipped", reason
+                record.status, record.message_key = "skipped", f"probes.{reason}"
+                record.message = message_in(None, record.message_key, {}, "en")
                 records.append(record)
                 if on_record:
                     on_record(record)
@@ -163,11 +170,14 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
                 record.details, record.notes = output.details, output.notes
             except ProbeSkipped as exc:
                 record.status, record.message = "skipped", str(exc)
+                record.message_key, record.message_params = exc.key, dict(exc.params)
             except Cancelled:
-                record.status, record.message = "skipped", "cancelled"
+                record.status, record.message_key = "skipped", "probes.cancelled"
+                record.message = message_in(None, record.message_key, {}, "en")
                 was_cancelled = True
             except torch.cuda.OutOfMemoryError:
-                record.status, record.message = "error", "ran out of GPU memory; try --device cpu or a smaller batch"
+                record.status, record.message_key = "error", "probes.out_of_memory"
+                record.message = message_in(None, record.message_key, {}, "en")
             except Exception as exc:  # a failing probe never stops the others
                 record.status, record.message = "error", describe_exception(exc)
                 log.debug("probe %s failed", probe.name, exc_info=True)

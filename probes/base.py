@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from loss_advisor.harness import Harness
+from loss_advisor.i18n import t
 from loss_advisor.observations import Observation, declare  # noqa: F401  (re-exported for probes)
 
 
@@ -23,7 +24,12 @@ class Budget:
 
 
 class ProbeSkipped(Exception):
-    """The probe does not apply to this set-up (the reason says why)."""
+    """The probe does not apply to this set-up. `key` names the reason in
+    loss_advisor/messages/probes.yaml (both languages); `params` fill it."""
+
+    def __init__(self, key: str, **params: object):
+        self.key, self.params = f"probes.{key}", params
+        super().__init__(t(self.key, "en", **params))
 
 
 class Cancelled(Exception):
@@ -71,7 +77,8 @@ class Probe(ABC):
     after: tuple[str, ...] = ()
 
     def applies(self, harness: Harness) -> str | None:
-        """None when the probe applies, else the reason it is skipped."""
+        """None when the probe applies, else the key of the reason it is skipped
+        (as for ProbeSkipped)."""
         return None
 
     @abstractmethod

@@ -48,7 +48,7 @@ class BatchMixingProbe(Probe):
         inputs, _ = h.batches[0]
         n = batch_len(inputs)
         if n < 2:
-            raise ProbeSkipped("batches of one example cannot mix")
+            raise ProbeSkipped("single_example")
         small = take(inputs, slice(0, min(n, EXAMPLES)))
         model = h.fresh_model()
         model.eval()
@@ -58,14 +58,14 @@ class BatchMixingProbe(Probe):
         for i in picks:
             prepared, leaf = _with_grad_inputs(small)
             if leaf is None:
-                raise ProbeSkipped("the inputs hold no floating-point tensor to differentiate")
+                raise ProbeSkipped("no_float_input")
             try:
                 o = main_output(h.forward(model, prepared))
             except Exception:
                 prepared, leaf = _with_grad_inputs(inputs)   # models that need the full batch size
                 o = main_output(h.forward(model, prepared))
             if o is None or o.dim() == 0 or o.shape[0] != leaf.shape[0]:
-                raise ProbeSkipped("the output has no batch dimension matching the inputs")
+                raise ProbeSkipped("no_batch_output")
             # A random projection of example i's output: a plain sum would be
             # constant under softmax and hide every dependency.
             weights = torch.randn(o[i].shape, generator=torch.Generator().manual_seed(i)).to(o.device)

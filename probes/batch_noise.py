@@ -41,11 +41,11 @@ class BatchNoiseProbe(Probe):
         count = min(len(h.batches), MINIBATCHES if ctx.budget.steps <= MINIBATCHES + 1 + WARMUP_STEPS else 4 * MINIBATCHES)
         batches = [b for b in h.batches[:count] if batch_len(b[0]) == h.batch_size]
         if len(batches) < 2:
-            raise ProbeSkipped("needs at least two full batches")
+            raise ProbeSkipped("two_full_batches")
         model = h.fresh_model()
         params = [p for p in model.parameters() if p.requires_grad]
         if not params:
-            raise ProbeSkipped("the model has no trainable parameters")
+            raise ProbeSkipped("no_trainable")
         # The noise scale grows as training leaves the steep start behind
         # (McCandlish et al., fig. 4); measured at initialisation it would
         # understate the noise of most of a run. A short warm-up with a

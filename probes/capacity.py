@@ -64,16 +64,16 @@ class CapacityProbe(Probe):
         train, holdout = split_sample(h, ctx.seed, TRAIN_EXAMPLES, HOLDOUT_EXAMPLES)
         x = float_inputs(train[0][0])
         if x is None or not isinstance(train[0][0], torch.Tensor):
-            raise ProbeSkipped("the reference MLP needs a single floating-point input tensor")
+            raise ProbeSkipped("mlp_single_input")
         with torch.no_grad():
             probe_model = h.fresh_model()
             o = main_output(h.forward(probe_model, train[0][0]))
         if o is None or o.dim() == 0:
-            raise ProbeSkipped("the model's output is not a tensor with a batch dimension")
+            raise ProbeSkipped("no_tensor_output")
         in_features = math.prod(x.shape[1:]) if x.dim() > 1 else 1
         out_shape = tuple(o.shape[1:])
         if in_features > MAX_IN or math.prod(out_shape or (1,)) > MAX_OUT:
-            raise ProbeSkipped("inputs or outputs too large for the reference MLP")
+            raise ProbeSkipped("too_large_for_mlp")
         # The user's model gets USER_SHARE of the steps, the reference the rest:
         # a model that is merely slower than an MLP catches up given three
         # times the training; one that lacks capacity does not.
@@ -86,12 +86,12 @@ class CapacityProbe(Probe):
             model = make(h, ctx.seed) if k == 0 else make()
             params = [p for p in model.parameters() if p.requires_grad]
             if not params:
-                raise ProbeSkipped("the model has no trainable parameters")
+                raise ProbeSkipped("no_trainable")
             # The user's own optimizer (their rate, momentum, weight decay) for
             # both models: the comparison is then about the architecture alone.
             opt = h.target.optimizer(params)
             if not isinstance(opt, torch.optim.Optimizer):
-                raise ProbeSkipped("the optimizer factory did not return an optimizer")
+                raise ProbeSkipped("factory_not_optimizer")
             curve = []
             for i in range(steps):
                 curve.append(h.train_step(model, opt, train[i % len(train)]))
@@ -108,7 +108,7 @@ class CapacityProbe(Probe):
                     out.observations["user_late_drop"] = late
         user, ref = losses[0], losses[1]
         if not (math.isfinite(user) and math.isfinite(ref)):
-            raise ProbeSkipped("a non-finite loss in the comparison")
+            raise ProbeSkipped("nonfinite_comparison")
         out.observations["user_loss"] = user
         out.observations["reference_loss"] = ref
         if user > 0 and ref >= 0:

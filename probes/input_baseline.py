@@ -47,7 +47,7 @@ def split_sample(h: Harness, seed: int, train_size: int, holdout_size: int) -> t
     inputs, targets, _ = h.sample(train_size + (0 if h.val_batches else holdout_size), seed=seed)
     n = batch_len(inputs)
     if n < 8:
-        raise ProbeSkipped("too few examples")
+        raise ProbeSkipped("too_few_examples")
     n_train = min(train_size, n if h.val_batches else max(4, n * 2 // 3))
     bs = max(2, min(h.batch_size, n_train))
     train = [(take(inputs, slice(s, min(s + bs, n_train))), take(targets, slice(s, min(s + bs, n_train))))
@@ -85,7 +85,7 @@ class InputBaselineProbe(Probe):
             model = h.fresh_model()
             params = [p for p in model.parameters() if p.requires_grad]
             if not params:
-                raise ProbeSkipped("the model has no trainable parameters")
+                raise ProbeSkipped("no_trainable")
             opt = torch.optim.Adam(params, lr=REFERENCE_LR)
             data = [transform(b) for b in train]
             for i in range(steps):
@@ -96,7 +96,7 @@ class InputBaselineProbe(Probe):
             scores[k] = (h.eval_loss(model, data), h.eval_loss(model, [transform(b) for b in holdout]))
         (real_train, real_held), (zero_train, zero_held) = scores[0], scores[1]
         if not all(math.isfinite(v) for v in (real_train, real_held, zero_train, zero_held)):
-            raise ProbeSkipped("the loss was not finite during the baseline runs")
+            raise ProbeSkipped("baseline_nonfinite")
         if zero_train > 0:
             obs["train_gain"] = 1 - real_train / zero_train
         if zero_held > 0:

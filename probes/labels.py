@@ -75,17 +75,17 @@ class LabelsProbe(Probe):
         h = ctx.harness
         inputs, targets, index = h.sample(MAX_EXAMPLES, seed=ctx.seed)
         if not isinstance(targets, torch.Tensor) or targets.is_floating_point() or targets.dim() != 1:
-            raise ProbeSkipped("label quality is measured for class-index targets")
+            raise ProbeSkipped("class_index_only")
         n = batch_len(inputs)
         if n < 30:
-            raise ProbeSkipped("too few examples to cross-validate")
+            raise ProbeSkipped("too_few_to_cross_validate")
         labels = targets.detach().long().cpu()
         classes = int(labels.unique().numel())
         if n < MIN_PER_CLASS * classes:
             # Three folds of fewer examples than this per class train models
             # too weak to judge labels by (measured: 8 per class puts 18% of
             # clean digits under suspicion).
-            raise ProbeSkipped(f"{n} examples for {classes} classes: too few to judge labels")
+            raise ProbeSkipped("too_few_per_class", n=n, classes=classes)
         # Labels are a property of the data, not of the user's model: a weak
         # or broken model would make every hard example look mislabelled. The
         # user's model and a generic reference MLP both cross-validate, and
@@ -103,10 +103,10 @@ class LabelsProbe(Probe):
             if best is None or accuracy > best[1]:
                 best = (probs, accuracy, who)
         if best is None:
-            raise ProbeSkipped("no model could be cross-validated on these labels")
+            raise ProbeSkipped("cross_validation_failed")
         probs, accuracy, who = best
         if int(labels.max()) >= probs.shape[1] or int(labels.min()) < 0:
-            raise ProbeSkipped("labels outside the model's classes")
+            raise ProbeSkipped("labels_outside_classes")
         rate, wrong = confident_learning(probs, labels)
         out = Output()
         obs = out.observations

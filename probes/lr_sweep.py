@@ -127,7 +127,7 @@ class LRSweepProbe(Probe):
         h = ctx.harness
         user_lr = h.user_lr
         if not user_lr or user_lr <= 0:
-            raise ProbeSkipped("the optimizer has no learning rate")
+            raise ProbeSkipped("no_learning_rate")
         lo = min(LR_START, user_lr / 100)
         hi = max(LR_END, user_lr * 10)
         steps = max(20, ctx.budget.steps)

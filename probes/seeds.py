@@ -70,7 +70,7 @@ class SeedsProbe(Probe):
                 harness = h
                 model = h.fresh_model()
                 if reinitialise(model, seed) == 0:
-                    raise ProbeSkipped("no module has reset_parameters() and the target takes no seed")
+                    raise ProbeSkipped("no_reset_parameters")
             torch.manual_seed(seed)
             opt = harness.build_optimizer(model).optimizer
 

@@ -48,7 +48,7 @@ class TrainStepProbe(Probe):
     )
 
     def applies(self, harness: Harness) -> str | None:
-        return None if harness.target.train_step is not None else "the target gives no train_step"
+        return None if harness.target.train_step is not None else "no_train_step"
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness
