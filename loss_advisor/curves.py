@@ -8,6 +8,7 @@ knowledge base's symptom questions read. Pure Python, torch-free.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from statistics import median
@@ -149,9 +150,16 @@ def _validation(xs: list[float], ys: list[float], vx: list[float], vy: list[floa
     if v_start:
         obs["val_relative_drop"] = (v_start - v_end) / abs(v_start)
     # Training loss around the validation minimum and at the end.
-    near = [y for x, y in zip(xs, ys) if abs(x - vx[i_min]) <= span / max(len(vx), 1)] or \
-        [ys[min(range(len(xs)), key=lambda i: abs(xs[i] - vx[i_min]))]]
-    t_at_min = median(near)
+    # Training losses within one validation interval of the minimum (xs are
+    # sorted steps, so two bisections find them without scanning a long log).
+    half_width = span / max(len(vx), 1)
+    lo = bisect.bisect_left(xs, vx[i_min] - half_width)
+    hi = bisect.bisect_right(xs, vx[i_min] + half_width)
+    if hi > lo:
+        t_at_min = median(ys[lo:hi])
+    else:
+        nearest = min(max(lo, 0), len(ys) - 1)
+        t_at_min = ys[nearest]
     t_end = _level(ys, False)
     if t_at_min:
         obs["train_drop_after_val_min"] = (t_at_min - t_end) / abs(t_at_min)
