@@ -16,6 +16,7 @@ from .batch_mixing import BatchMixingProbe
 from .input_baseline import InputBaselineProbe
 from .short_run import ShortRunProbe
 from .capacity import CapacityProbe
+from .regularization import RegularizationProbe
 from .batch_noise import BatchNoiseProbe
 from .seeds import SeedsProbe
 from .labels import LabelsProbe
@@ -31,6 +32,7 @@ ALL_PROBES: tuple[Probe, ...] = (
     InputBaselineProbe(),
     ShortRunProbe(),
     CapacityProbe(),
+    RegularizationProbe(),
     BatchNoiseProbe(),
     SeedsProbe(),
     LabelsProbe(),

@@ -15,10 +15,13 @@ import torch
 from .base import Budget, Context, Output, Probe, declare
 from loss_advisor.harness import batch_len, first_tensor
 
-# A feature counts as active when it is non-zero in at least this share of
-# examples: a pixel that lights up once in a thousand images says nothing
-# about scaling, and would otherwise make any image set look badly scaled.
-ACTIVE_SHARE = 0.10
+# A feature's scale is the SPREAD_QUANTILE quantile of its absolute
+# deviations from its median: how far it typically strays when it does
+# vary. Standard deviations would not do: a pixel that lights up once in a
+# hundred images has a tiny one yet the same scale as any other pixel,
+# and centring the data would not change that.
+SPREAD_QUANTILE = 0.99
+MAX_SPREAD_ROWS = 4096
 # At most this many classes are treated as categorical targets stored as
 # floats (for MSE on class labels, a common mistake).
 MAX_CATEGORICAL = 20
@@ -47,6 +50,13 @@ def feature_matrix(x: torch.Tensor) -> torch.Tensor:
     return x.movedim(1, -1).reshape(-1, x.shape[1])
 
 
+def feature_spread(feats: torch.Tensor) -> torch.Tensor:
+    """Per feature, the SPREAD_QUANTILE quantile of |x - median(x)| (0 when it barely varies)."""
+    rows = feats[:MAX_SPREAD_ROWS].float()
+    deviation = (rows - rows.median(0).values).abs()
+    return torch.quantile(deviation, SPREAD_QUANTILE, dim=0)
+
+
 def grouping_score(groups: list[list[Any]], numeric: bool, rng: random.Random) -> float | None:
     """How much more alike examples within a batch are than chance: 0 random, 1 fully grouped.
 
@@ -57,7 +67,8 @@ def grouping_score(groups: list[list[Any]], numeric: bool, rng: random.Random) -
     """
     sizes = [len(g) for g in groups]
     flat = [v for g in groups for v in g]
-    if len(groups) < 4 or len(set(flat)) < 2:
+    # Single-example batches have nothing within them to compare.
+    if len(groups) < 4 or len(set(flat)) < 2 or sorted(sizes)[len(sizes) // 2] < 2:
         return None
 
     def stat(gs: list[list[Any]]) -> float:
@@ -83,7 +94,7 @@ def grouping_score(groups: list[list[Any]], numeric: bool, rng: random.Random) -
         shuffled_stats.append(stat([[next(it) for _ in range(n)] for n in sizes]))
     expected = sum(shuffled_stats) / len(shuffled_stats)
     if numeric:
-        return max(0.0, min(1.0, (observed - expected) / (1.0 - expected))) if expected < 1 else None
+        return max(0.0, min(1.0, (observed - expected) / (1.0 - expected))) if expected < 0.999 else None
     return max(0.0, min(1.0, 1.0 - observed / expected)) if expected > 0 else None
 
 
@@ -131,7 +142,7 @@ class DataProbe(Probe):
         ("input_rms", "value", "root-mean-square of the input values", "入力値の二乗平均平方根"),
         ("input_abs_max", "value", "largest absolute input value", "入力の絶対値の最大"),
         ("raw_pixels", "bool", "inputs look like raw 0-255 pixel values", "入力が0〜255の生の画素値に見える"),
-        ("feature_scale_ratio", "ratio", "largest over smallest root-mean-square among active features", "有効な特徴量のRMSの最大/最小比"),
+        ("feature_scale_ratio", "ratio", "largest over smallest feature scale (99th percentile of the deviation from the median)", "特徴量のスケール(中央値からの偏差の99パーセンタイル)の最大/最小比"),
         ("features", "count", "input features (columns or channels)", "入力特徴量(列またはチャネル)の数"),
         ("target_kind", "label", "class_index, binary, categorical_float, probabilities or continuous", "ターゲットの種類"),
         ("target_rms", "value", "root-mean-square of float targets", "浮動小数ターゲットの二乗平均平方根"),
@@ -169,11 +180,12 @@ class DataProbe(Probe):
                                      and (x.dim() >= 3 or x.shape[-1] >= 64))
             feats = feature_matrix(clean)
             obs["features"] = int(feats.shape[1])
-            active = (feats != 0).float().mean(0) >= ACTIVE_SHARE
-            rms = feats.pow(2).mean(0).sqrt()[active]
-            if rms.numel() >= 2 and float(rms.min()) > 0:
-                obs["feature_scale_ratio"] = float(rms.max() / rms.min())
+            spread = feature_spread(feats)
+            spread = spread[spread > 0]
+            if spread.numel() >= 2:
+                obs["feature_scale_ratio"] = float(spread.max() / spread.min())
             out.details["feature_rms"] = [round(float(v), 6) for v in feats.pow(2).mean(0).sqrt()[:256]]
+            out.details["feature_scale"] = [round(float(v), 6) for v in feature_spread(feats)[:256]]
         elif first is not None and first.is_floating_point() is False:
             obs["input_nonfinite_fraction"] = 0.0
 

@@ -34,6 +34,23 @@ def weights_of(module: nn.Module) -> list[torch.Tensor]:
     return [p for n, p in module.named_parameters(recurse=False) if "weight" in n and p.dim() >= 2]
 
 
+def looks_untrained(module: nn.Module) -> bool:
+    """Do the weights still match PyTorch's default initialisation of Linear
+    and Conv layers (uniform within +-1/sqrt(fan_in))? Training moves some
+    weights past that bound, so a pretrained layer fails this test; a layer
+    frozen straight after construction passes it."""
+    if not isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+        return False
+    w = module.weight.detach().float()
+    fan_in = w[0].numel()
+    if w.numel() < 32 or fan_in == 0:
+        return False
+    bound = 1.0 / math.sqrt(fan_in)
+    within = float(w.abs().max()) <= bound * 1.0001
+    uniform_spread = abs(float(w.std()) / (bound / math.sqrt(3)) - 1.0) < 0.15
+    return within and uniform_spread
+
+
 def unit_axis(module: nn.Module | None, t: torch.Tensor) -> int | None:
     """The axis that indexes units in an activation flowing into `module` (or out of a ReLU)."""
     if isinstance(module, nn.Linear):
@@ -70,24 +87,38 @@ def stats_batch(h: Harness) -> tuple[Any, Any]:
 
 def time_gradient_ratio(h: Harness, batch: tuple[Any, Any]) -> float | None:
     """For recurrent models: how much gradient reaches the first time steps of
-    the input compared with the last ones (vanishing or exploding through time)."""
-    from .batch_mixing import _with_grad_inputs
-
+    the recurrent layer's input compared with the last ones (vanishing or
+    exploding through time). Measured at the input of the first RNN/LSTM/GRU,
+    so that token inputs (through an embedding) are covered too."""
     model = h.fresh_model()
     rnn = next((m for m in model.modules() if isinstance(m, nn.RNNBase)), None)
-    inputs, targets = batch
-    prepared, leaf = _with_grad_inputs(inputs)
-    if rnn is None or leaf is None or leaf.dim() != 3:
+    if rnn is None:
+        return None
+    captured: list[torch.Tensor] = []
+
+    def make_leaf(module, args):
+        x = args[0] if args else None
+        if not isinstance(x, torch.Tensor) or x.dim() != 3 or not x.is_floating_point() or captured:
+            return None
+        leaf = x.detach().requires_grad_(True)
+        captured.append(leaf)
+        return (leaf, *args[1:])
+
+    handle = rnn.register_forward_pre_hook(make_leaf)
+    try:
+        inputs, targets = batch
+        loss = h.loss(h.forward(model, inputs), targets)
+        if not loss.requires_grad or not captured:
+            return None
+        loss.backward()
+    finally:
+        handle.remove()
+    leaf = captured[0]
+    if leaf.grad is None:
         return None
     axis = 1 if rnn.batch_first else 0
     steps = leaf.shape[axis]
     if steps < 10:
-        return None
-    loss = h.loss(h.forward(model, prepared), targets)
-    if not loss.requires_grad:
-        return None
-    loss.backward()
-    if leaf.grad is None:
         return None
     per_step = leaf.grad.detach().abs().movedim(axis, 0).reshape(steps, -1).mean(1)
     k = max(1, steps // 10)
@@ -107,6 +138,7 @@ class ActivationRecorder:
         self.relu_acts: list[tuple[torch.Tensor, int]] = []
         self.squash: list[float] = []
         self._seen: set[int] = set()
+        self._seen_squash: set[int] = set()
         self._hooks: list = []
 
     def __enter__(self) -> "ActivationRecorder":
@@ -131,6 +163,7 @@ class ActivationRecorder:
             axis = unit_axis(module, x) if isinstance(x, torch.Tensor) else None
             if axis is not None and self.order[0] is not module:
                 self._keep_relu(x, axis)
+                self._keep_squashed(x)
         elif isinstance(module, RELU_LIKE) and isinstance(output, torch.Tensor):
             axis = unit_axis(None, output)
             if axis is not None:
@@ -151,6 +184,20 @@ class ActivationRecorder:
             return
         self._seen.add(id(t))
         self.relu_acts.append((d, axis))
+
+    def _keep_squashed(self, x: torch.Tensor) -> None:
+        """Inputs of a hidden layer that come out of a tanh or sigmoid (also a
+        functional one): all within [-1, 1] with negatives, or within [0, 1]
+        without exact zeros. Their saturated share joins the modules' one."""
+        if id(x) in self._seen_squash or x.numel() == 0 or not x.is_floating_point():
+            return
+        self._seen_squash.add(id(x))
+        d = x.detach().float()
+        lo, hi = float(d.min()), float(d.max())
+        if -1.0 <= lo < 0 and hi <= 1.0:
+            self.squash.append(float((d.abs() > 0.99).float().mean()))
+        elif 0.0 < lo and hi < 1.0:
+            self.squash.append(float(((d < 0.01) | (d > 0.99)).float().mean()))
 
     def layers(self) -> list[nn.Module]:
         return [m for m in self.order if isinstance(m, WEIGHT_LAYERS) and weights_of(m)]
@@ -187,8 +234,10 @@ class GradientsProbe(Probe):
         ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),
         ("activation_scale_ratio", "ratio", "output std of the last weight layer over that of the first", "最後の重み層と最初の重み層の出力標準偏差の比"),
         ("saturated_fraction", "fraction", "share of tanh/sigmoid outputs within 1% of their limits", "tanh/sigmoid出力のうち飽和域(上下限の1%以内)にある割合"),
+        ("frozen_random_fraction", "fraction", "share of frozen weight layers whose weights still look like PyTorch's default random initialisation", "凍結された重み層のうち、重みがPyTorchの既定のランダム初期値のままに見えるものの割合"),
         ("unregistered_params", "count", "trainable parameter values in modules that run in forward but are not registered in the model (a plain Python list or dict), so no optimizer ever sees them", "forwardで使われるがモデルに登録されていない(Pythonのlistやdictに入れた)モジュールの学習可能パラメータ数"),
         ("unregistered_fraction", "fraction", "share of all trainable parameter values that are unregistered", "学習可能パラメータのうち未登録のものの割合"),
+        ("recurrent_kind", "label", "the first recurrent layer: rnn (plain), gru or lstm", "最初の再帰層の種類: rnn(素のRNN)、gru、lstm"),
         ("time_grad_ratio", "ratio", "input gradient at the first tenth of the time steps over the last tenth (recurrent models)", "入力勾配の最初の1/10の時刻と最後の1/10の時刻の比(再帰モデル)"),
         ("symmetric_layers", "count", "hidden weight layers whose units all start with identical weights", "全ユニットの初期重みが同一の中間層の数"),
     )
@@ -213,6 +262,10 @@ class GradientsProbe(Probe):
         obs["optimizer_coverage"] = sum(p.numel() for p in optimised) / n_train if n_train else 0.0
         if built.foreign:
             out.notes.append(f"the optimizer holds {built.foreign} parameter tensor(s) that are not the model's")
+        frozen = [m for m in model.modules() if isinstance(m, WEIGHT_LAYERS) and weights_of(m)
+                  and not any(w.requires_grad for w in weights_of(m))]
+        if frozen:
+            obs["frozen_random_fraction"] = sum(looks_untrained(m) for m in frozen) / len(frozen)
         registered = {id(p) for p in model.parameters()}
         called: list[nn.Module] = []
         handle = torch.nn.modules.module.register_module_forward_hook(
@@ -236,6 +289,9 @@ class GradientsProbe(Probe):
         ratio = time_gradient_ratio(h, batch)
         if ratio is not None:
             obs["time_grad_ratio"] = ratio
+        rnn = next((m for m in model.modules() if isinstance(m, nn.RNNBase)), None)
+        if rnn is not None:
+            obs["recurrent_kind"] = {nn.GRU: "gru", nn.LSTM: "lstm"}.get(type(rnn), "rnn")
 
         # Frozen layers (fine-tuning) get no gradient by design: gradient flow
         # is judged over the layers that train.

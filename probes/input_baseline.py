@@ -29,6 +29,7 @@ REFERENCE_LR = 1e-3
 # A small training set makes memorisation (fitting with real inputs) quick
 # to show; the held-out examples are others.
 TRAIN_EXAMPLES, HOLDOUT_EXAMPLES = 256, 512
+REFERENCE_BATCH = 32
 
 
 def zeroed(obj):
@@ -49,7 +50,9 @@ def split_sample(h: Harness, seed: int, train_size: int, holdout_size: int) -> t
     if n < 8:
         raise ProbeSkipped("too_few_examples")
     n_train = min(train_size, n if h.val_batches else max(4, n * 2 // 3))
-    bs = max(2, min(h.batch_size, n_train))
+    # At least REFERENCE_BATCH examples per batch: these comparisons are about
+    # the model and the data, not about a batch size too small to train on.
+    bs = max(2, min(max(h.batch_size, REFERENCE_BATCH), n_train))
     train = [(take(inputs, slice(s, min(s + bs, n_train))), take(targets, slice(s, min(s + bs, n_train))))
              for s in range(0, n_train - bs + 1, bs)]
     if h.val_batches:

@@ -42,7 +42,7 @@ def confident_learning(probs: torch.Tensor, labels: torch.Tensor) -> tuple[float
     # majority example with a little probability on it look mislabelled.
     others = torch.stack([probs[labels != j, j].mean() if (labels != j).any() else probs[:, j].mean()
                           for j in range(C)])
-    learned = thresholds >= LEARNED * others
+    learned = (thresholds >= LEARNED * others) | (thresholds >= 0.5)
     above = (probs >= thresholds.unsqueeze(0)) & learned.unsqueeze(0)
     masked = torch.where(above, probs, torch.full_like(probs, -1.0))
     guess = masked.argmax(1)
@@ -66,6 +66,7 @@ class LabelsProbe(Probe):
         "labels",
         ("noise_rate", "fraction", "estimated share of wrong labels (confident learning)", "誤ったラベルの推定割合(Confident Learning)"),
         ("heldout_accuracy", "fraction", "accuracy of the cross-validated predictions on the given labels", "交差検証予測の正解率(与えられたラベルに対して)"),
+        ("classes", "count", "classes among the labels", "ラベルのクラス数"),
         ("accuracy_over_majority", "ratio", "cross-validated accuracy over the share of the commonest class", "交差検証の正解率 ÷ 最多クラスの割合"),
         ("suspicious", "count", "examples counted as likely mislabelled", "誤ラベルの可能性が高いと数えたサンプル数"),
         ("examples", "indices", "a few of the most suspicious examples (dataset indices when known)", "特に疑わしいサンプルの例(分かればデータセットのインデックス)"),
@@ -74,12 +75,18 @@ class LabelsProbe(Probe):
     def run(self, ctx: Context) -> Output:
         h = ctx.harness
         inputs, targets, index = h.sample(MAX_EXAMPLES, seed=ctx.seed)
-        if not isinstance(targets, torch.Tensor) or targets.is_floating_point() or targets.dim() != 1:
+        if isinstance(targets, torch.Tensor) and targets.is_floating_point() and targets.dim() <= 2 \
+                and (targets.dim() == 1 or targets.shape[1] == 1) and bool(((targets == 0) | (targets == 1)).all()):
+            binary_float = targets      # 0/1 floats for BCE with one logit: labels all the same
+        else:
+            binary_float = None
+        if not isinstance(targets, torch.Tensor) or (targets.is_floating_point() and binary_float is None) \
+                or targets.reshape(targets.shape[0], -1).shape[1] != 1:
             raise ProbeSkipped("class_index_only")
         n = batch_len(inputs)
         if n < 30:
             raise ProbeSkipped("too_few_to_cross_validate")
-        labels = targets.detach().long().cpu()
+        labels = targets.detach().reshape(-1).long().cpu()
         classes = int(labels.unique().numel())
         if n < MIN_PER_CLASS * classes:
             # Three folds of fewer examples than this per class train models
@@ -111,6 +118,7 @@ class LabelsProbe(Probe):
         out = Output()
         obs = out.observations
         obs["noise_rate"] = rate
+        obs["classes"] = classes
         obs["heldout_accuracy"] = accuracy
         majority = float(torch.bincount(labels).max()) / n
         obs["accuracy_over_majority"] = accuracy / majority
@@ -163,9 +171,12 @@ class LabelsProbe(Probe):
             model.eval()
             with torch.no_grad():
                 o = main_output(h.forward(model, take(inputs, test_idx)))
+            if o is not None and o.dim() == 1:
+                o = o.unsqueeze(1)
             if o is None or o.dim() != 2:
                 return None
-            p = (torch.cat([-o, o], 1) if o.shape[1] == 1 else o).float().softmax(1).cpu()
+            # One logit (BCE): softmax over [0, logit] is [1 - sigmoid, sigmoid].
+            p = (torch.cat([torch.zeros_like(o), o], 1) if o.shape[1] == 1 else o).float().softmax(1).cpu()
             if probs is None:
                 probs = torch.zeros(n, p.shape[1])
             probs[test_idx.cpu()] = p

@@ -22,9 +22,12 @@ from loss_advisor.curves import analyse
 from loss_advisor.harness import Harness
 
 SEEDS = (1, 2, 3)
-# A run "failed" when it removed under 10% of its starting loss while the
-# best run removed at least 30%: learning happened for one draw, not the other.
-FAILED_DROP, GOOD_DROP = 0.10, 0.30
+# A run "failed" when the best run removed at least GOOD_DROP of its
+# starting loss and this one either removed under FAILED_DROP, or stalled
+# (under STALLED over the last 40% of the run) at least a quarter of the
+# starting loss above the best run. A run that ends high but is still
+# falling is slow, not failed: some seeds merely start learning later.
+FAILED_DROP, GOOD_DROP, STALLED, BEHIND = 0.10, 0.30, 0.05, 0.25
 
 
 def reinitialise(model: nn.Module, seed: int) -> int:
@@ -47,7 +50,7 @@ def reinitialise(model: nn.Module, seed: int) -> int:
 class SeedsProbe(Probe):
     name = "seeds"
     title = {"en": "Seed sensitivity", "ja": "シードによるばらつき"}
-    budgets = {"fast": Budget(450, 6.0), "full": Budget(1500, 40.0)}
+    budgets = {"fast": Budget(900, 8.0), "full": Budget(3000, 60.0)}
     observations = declare(
         "seeds",
         ("runs", "count", "runs compared", "比較した実行の数"),
@@ -61,7 +64,7 @@ class SeedsProbe(Probe):
         steps = max(30, ctx.budget.steps // len(SEEDS))
         uses_seed = h.target.accepts_seed
         out = Output()
-        ends, drops, starts = [], [], []
+        ends, drops, starts, lates = [], [], [], []
         for k, seed in enumerate(SEEDS):
             if uses_seed:
                 harness = Harness(h.target.with_seed(seed), h.device)
@@ -88,6 +91,7 @@ class SeedsProbe(Probe):
                 ends.append(curve["end_loss"])
                 starts.append(curve["start_loss"])
                 drops.append(curve.get("relative_drop", 0.0))
+                lates.append(curve.get("late_drop", 0.0))
             if ctx.out_of_time() and k < len(SEEDS) - 1:
                 out.notes.append(f"time cap reached after {k + 1} seeds")
                 break
@@ -103,8 +107,19 @@ class SeedsProbe(Probe):
         elif finite:
             out.observations["spread"] = 1.0          # some runs blew up, others did not
         if len(ends) >= 2:
-            best = max(drops)
-            out.observations["failed_runs"] = sum(1 for d in drops if d < FAILED_DROP) if best >= GOOD_DROP else 0
+            out.observations["failed_runs"] = self._failed(ends, drops, starts, lates)
         out.details["final_losses"] = ends
         out.details["relative_drops"] = drops
         return out
+
+    @staticmethod
+    def _failed(ends: list[float], drops: list[float], starts: list[float], lates: list[float]) -> int:
+        if max(drops) < GOOD_DROP or not starts:
+            return 0
+        best = min(e for e in ends if math.isfinite(e))
+        scale = abs(statistics.fmean(starts)) or 1.0
+        failed = 0
+        for end, drop, late in zip(ends, drops, lates):
+            stuck_behind = math.isfinite(end) and end - best >= BEHIND * scale and late < STALLED
+            failed += drop < FAILED_DROP or stuck_behind
+        return failed
