@@ -15,11 +15,16 @@ forward, and counts, per iteration:
 
 It reads the loop's behaviour, never its source. To stay cheap it checks
 a few sentinel parameters rather than all of them.
+
+`loop_findings` turns the counts into the `train_step.*` observations the
+knowledge base reads, with the same thresholds for both users.
 """
 from __future__ import annotations
 
+import functools
+import types
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import torch
 from torch import nn
@@ -49,6 +54,7 @@ class LoopCounts:
     stale_steps: int = 0        # steps with no backward since the previous step, gradients non-zero
     empty_steps: int = 0        # steps with no gradient at all to apply
     step_iterations: int = 0    # iterations that called step at least once
+    eval_since: int | None = None  # iteration from which every counted forward ran in eval mode
     events: list[list[str]] = field(default_factory=list)   # per iteration, for the report
 
 
@@ -57,16 +63,44 @@ def _has_grad(p: torch.Tensor) -> bool:
     return g is not None and bool(g.detach().ne(0).any())
 
 
+def loop_findings(counts: LoopCounts, calls: int) -> dict[str, Any]:
+    """The `train_step.*` verdicts from the counts over `calls` iterations
+    (calls of the user's step, or optimizer steps of a watched script).
+
+    A pattern counts when it shows in at least half of the iterations that
+    could show it: once may be a warm-up or an accumulation boundary.
+    """
+    obs: dict[str, Any] = {"calls": calls}
+    if calls <= 0:
+        return obs
+    obs["grads_accumulate"] = counts.accumulated >= max(1, (calls - 1) // 2)
+    obs["stale_grad_at_step"] = counts.stale_steps >= max(1, counts.steps // 2)
+    obs["empty_grad_at_step"] = counts.empty_steps >= max(1, counts.steps // 2)
+    obs["step_calls_per_call"] = counts.steps / calls
+    if counts.forwards:
+        obs["eval_forward_fraction"] = counts.eval_forwards / counts.forwards
+    return obs
+
+
 class LoopMonitor:
     def __init__(self, model: nn.Module, optimizers: Iterable[torch.optim.Optimizer] = (), sentinels: int = 2,
-                 keep_events: int = 20):
+                 keep_events: int = 20, sentinel_params: Sequence[torch.Tensor] | None = None,
+                 training_forwards_only: bool = False):
+        """`sentinel_params` replaces the default sentinels (the first and last
+        trainable parameters); small ones (biases) keep the checks cheap.
+        `training_forwards_only` ignores forward passes run without gradients
+        (a validation loop under torch.no_grad() is not part of a step)."""
         self.model = model
         self.optimizers: list[torch.optim.Optimizer] = []
         self.counts = LoopCounts()
         self.keep_events = keep_events
-        params = [p for p in model.parameters() if p.requires_grad]
-        picks = {0, len(params) - 1} if params else set()
-        self.sentinels = [params[i] for i in sorted(picks)][:max(1, sentinels)]
+        self.training_forwards_only = training_forwards_only
+        if sentinel_params is not None:
+            self.sentinels = list(sentinel_params)
+        else:
+            params = [p for p in model.parameters() if p.requires_grad]
+            picks = {0, len(params) - 1} if params else set()
+            self.sentinels = [params[i] for i in sorted(picks)][:max(1, sentinels)]
         self._handles: list[Any] = []
         self._restores: list[tuple[Any, str, Any]] = []
         self._backward_seen = False
@@ -100,11 +134,14 @@ class LoopMonitor:
         original = getattr(obj, name)
         had_own = name in vars(obj)
 
-        def wrapped(*args, **kwargs):
+        @functools.wraps(original)
+        def wrapped(_self, *args, **kwargs):
             before(obj)
             return original(*args, **kwargs)
 
-        setattr(obj, name, wrapped)
+        # A bound method, like the one it replaces: an LR scheduler created
+        # later re-wraps `optimizer.step` through its `__func__`.
+        setattr(obj, name, types.MethodType(wrapped, obj))
         self._restores.append((obj, name, original if had_own else None))
 
     def __enter__(self) -> "LoopMonitor":
@@ -146,11 +183,22 @@ class LoopMonitor:
             self._events = []
         return self.counts
 
+    def record_forward(self, module: nn.Module) -> None:
+        """Count a forward pass the hook could not see: one already under way
+        when the monitor was attached (the watch attaches during the first)."""
+        self._on_forward(module, ())
+
     # --- hooks ---------------------------------------------------------------------------
     def _on_forward(self, module, inputs) -> None:
+        if self.training_forwards_only and not torch.is_grad_enabled():
+            return
         self.counts.forwards += 1
         if not module.training:
             self.counts.eval_forwards += 1
+            if self.counts.eval_since is None:
+                self.counts.eval_since = self.counts.iterations
+        else:
+            self.counts.eval_since = None
         self._events.append("forward" if module.training else "forward(eval)")
         self._in_backward = False
 
