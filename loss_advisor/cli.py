@@ -270,4 +270,4 @@ def run_default(args: argparse.Namespace) -> int:
         from .tui.launch import launch
     except ImportError as exc:
         raise UsageError(f"the guided session needs textual ({exc}); use `loss-advisor ask`") from None
-    return launch(lang=args.lang, target=DEMO_TARGET if args.demo else None)
+    return launch(lang=args.lang, target=DEMO_TARGET if args.demo else None, demo=args.demo)

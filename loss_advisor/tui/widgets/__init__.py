@@ -1,1 +1,3 @@
-"""(filled in by its issue)"""
+"""Widgets of the guided session: they render what they are given and
+announce what the user picked (loss_advisor.tui.messages); none of them
+decides anything."""
