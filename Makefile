@@ -24,13 +24,17 @@ demo: setup
 tui: setup
 	$(BIN)/loss-advisor --demo
 
+# One OpenMP thread per test worker: two workers with two threads each on
+# two cores slow small-model steps down by orders of magnitude.
 test: setup
-	$(BIN)/python -m pytest -n 2
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2
 
 bench: setup
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/probe_suite.py
 	$(BIN)/python benchmarks/lr_finder_compare.py
+	$(BIN)/python benchmarks/logs_speed.py
+	$(BIN)/python benchmarks/watch_overhead.py
 
 # The example reports under docs/, from the built-in demo (docs/reports.md).
 report-example: setup
