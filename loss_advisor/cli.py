@@ -256,6 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"\nloss-advisor: {t('cli.interrupted', args.lang)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): say nothing more, and keep Python
+        # from complaining when it flushes stdout at exit.
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a KB or internal failure: one line, never a traceback wall
         from .kb import KBError
         if isinstance(exc, KBError):
