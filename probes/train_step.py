@@ -18,7 +18,7 @@ import math
 
 from .base import Budget, Context, Output, Probe, declare
 from loss_advisor.harness import Harness, as_loss
-from loss_advisor.loopwatch import LoopMonitor, mode_dependent
+from loss_advisor.loopwatch import LoopMonitor, loop_findings, mode_dependent
 from loss_advisor.target import describe_exception
 
 # Calls of the user's step: enough for several iterations of evidence and
@@ -87,16 +87,10 @@ class TrainStepProbe(Probe):
                 if ctx.out_of_time():
                     break
         counts = monitor.end()
-        obs["calls"] = calls
+        obs.update(loop_findings(counts, calls))
         out.details["events"] = counts.events[:5]
         if calls == 0:
             return out
-        obs["grads_accumulate"] = counts.accumulated >= max(1, (calls - 1) // 2)
-        obs["stale_grad_at_step"] = counts.stale_steps >= max(1, counts.steps // 2)
-        obs["empty_grad_at_step"] = counts.empty_steps >= max(1, counts.steps // 2)
-        obs["step_calls_per_call"] = counts.steps / calls
-        if counts.forwards:
-            obs["eval_forward_fraction"] = counts.eval_forwards / counts.forwards
         after = h.eval_loss(model, [examples])
 
         reference = h.fresh_model()
