@@ -196,8 +196,8 @@ class DataProbe(Probe):
                     obs[key] = info[key]
             out.details["target_dtype"] = info["target_dtype"]
             out.details["target_shape"] = list(targets.shape[1:])
-            self._classes_and_order(ctx, info["target_kind"], obs, out)
-        obs["sampler_shuffles"] = self._sampler_shuffles(h.target.train_data)
+            self.classes_and_order(ctx, info["target_kind"], obs, out)
+        obs["sampler_shuffles"] = self.sampler_shuffles(h.target.train_data)
         size = self._dataset_size(h)
         if size:
             obs["train_examples"] = size
@@ -206,8 +206,10 @@ class DataProbe(Probe):
         obs["same_order_each_pass"] = self._same_order(ctx)
         return out
 
-    def _classes_and_order(self, ctx: Context, kind: str, obs: dict, out: Output) -> None:
-        """One pass over the whole of train_data (targets only, time-capped)."""
+    def classes_and_order(self, ctx: Context, kind: str, obs: dict, out: Output) -> None:
+        """One pass over the whole of train_data (targets only, time-capped):
+        class counts and imbalance, and how grouped the batches are. The
+        watch mode calls it on the batches a script drew."""
         h = ctx.harness
         categorical = kind in ("class_index", "binary", "categorical_float")
         groups: list[list[Any]] = []
@@ -253,7 +255,7 @@ class DataProbe(Probe):
         return None
 
     @staticmethod
-    def _sampler_shuffles(data: Any) -> bool | None:
+    def sampler_shuffles(data: Any) -> bool | None:
         sampler = getattr(data, "sampler", None)
         if sampler is None:
             return None

@@ -670,14 +670,14 @@ class ScriptRecorder:
                 for key in ("num_classes", "imbalance_ratio", "minority_fraction", "order_grouping"):
                     obs.pop(key, None)
                 order = Output()
-                probe._classes_and_order(self._context([(t, t) for t in targets]), obs["target_kind"], obs, order)
+                probe.classes_and_order(self._context([(t, t) for t in targets]), obs["target_kind"], obs, order)
                 details.update(order.details)
         # What the data probe read from our list of batches, the loader itself knows better.
         for key in ("sampler_shuffles", "train_examples", "params_per_example", "same_order_each_pass"):
             obs.pop(key, None)
         loader = self.train_loader()
         if loader is not None:
-            shuffles = DataProbe._sampler_shuffles(loader)
+            shuffles = DataProbe.sampler_shuffles(loader)
             if shuffles is not None:
                 obs["sampler_shuffles"] = shuffles
             try:
