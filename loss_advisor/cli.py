@@ -158,8 +158,12 @@ def cmd_probe(args: argparse.Namespace) -> int:
         from .report import load_template
         load_template(args.template, args.lang)      # a broken template fails before minutes of probing
     try:
-        target = load_target(args.target)
         probes = [p.strip() for p in args.probes.split(",") if p.strip()] if args.probes else None
+        if args.budget == "full" and not args.quiet:
+            from .runner import select
+            cap = sum(p.budgets["full"].seconds for p in select(probes))
+            print(t("cli.full_budget", args.lang, seconds=f"{cap:.0f}"), file=sys.stderr)
+        target = load_target(args.target)
         result = diagnose_target(target, probes=probes, device=args.device, budget=args.budget,
                                  lang=args.lang, seed=args.seed, argv=args.argv,
                                  progress=None if args.quiet else ProgressPrinter(sys.stderr, args.lang))
