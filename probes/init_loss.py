@@ -55,6 +55,48 @@ def main_output(outputs: Any) -> torch.Tensor | None:
     return None
 
 
+def behavioural_loss_kind(loss_fn: Any, task: str, o: torch.Tensor, targets: torch.Tensor) -> str:
+    """What a custom loss (a lambda, a wrapper around F.cross_entropy...) expects,
+    read from how it scores perfect outputs in each form: near zero for
+    confident logits means it applies softmax/sigmoid itself; negative for
+    logits means it takes log-probabilities as they are (NLL); near zero for
+    0/1 probabilities but not for logits means it expects probabilities."""
+    def score(outputs: torch.Tensor) -> float | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                v = float(as_loss(loss_fn(outputs, targets)).detach())
+        except Exception:
+            return None
+        return v if math.isfinite(v) else None
+
+    if task in ("classification", "segmentation") and o.dim() >= 2 and o.shape[1] >= 2 \
+            and not targets.is_floating_point():
+        C = o.shape[1]
+        if targets.shape != o.shape[:1] + o.shape[2:] or int(targets.min()) < 0 or int(targets.max()) >= C:
+            return "custom"
+        one_hot = F.one_hot(targets.long(), C).movedim(-1, 1).to(o.dtype)
+        logits, probs = score(one_hot * 2 * MARGIN - MARGIN), score(one_hot)
+    elif task == "binary" and targets.numel() == o.numel():
+        t = targets.reshape(o.shape).to(o.dtype)
+        logits, probs = score(t * 2 * MARGIN - MARGIN), score(t.clamp(1e-6, 1 - 1e-6))
+    else:
+        return "custom"
+    if logits is not None and logits < -1.0:
+        return "nll"
+    if logits is not None and abs(logits) < 1e-3 and (probs is None or probs > 0.05):
+        return "cross_entropy" if task != "binary" else "bce_with_logits"
+    if probs is not None and abs(probs) < 1e-3 and (logits is None or abs(logits) > 0.05):
+        # Probabilities in: binary cross-entropy scores a 0.5 guess at ln 2,
+        # a squared error at 0.25 (and a multi-class one-hot loss is MSE-like).
+        if task == "binary":
+            half = score(torch.full_like(o, 0.5))
+            if half is not None and abs(half - math.log(2)) < 0.05:
+                return "bce"
+        return "regression"
+    return "custom"
+
+
 def output_kind(out: torch.Tensor) -> str:
     """probabilities (softmax), log_probabilities, unit_interval (sigmoid) or logits."""
     o = out.detach().float()
@@ -188,6 +230,9 @@ class InitLossProbe(Probe):
         o = main_output(outputs)
         task = infer_task(h.target.task, o, targets)
         obs["task"] = task
+        if kind == "custom" and o is not None and isinstance(targets, torch.Tensor):
+            kind = behavioural_loss_kind(h.target.loss_fn, task, o.detach(), targets)
+            obs["loss_kind"] = kind
         if o is not None:
             kind_of_output = output_kind(o)
             if kind_of_output == "unit_interval" and not squashed(h, model, inputs):

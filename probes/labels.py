@@ -60,6 +60,7 @@ def confident_learning(probs: torch.Tensor, labels: torch.Tensor) -> tuple[float
 
 class LabelsProbe(Probe):
     name = "labels"
+    after = ("init_loss",)
     title = {"en": "Label quality", "ja": "ラベルの品質"}
     budgets = {"fast": Budget(450, 6.0), "full": Budget(1500, 30.0)}
     observations = declare(
@@ -175,8 +176,20 @@ class LabelsProbe(Probe):
                 o = o.unsqueeze(1)
             if o is None or o.dim() != 2:
                 return None
-            # One logit (BCE): softmax over [0, logit] is [1 - sigmoid, sigmoid].
-            p = (torch.cat([torch.zeros_like(o), o], 1) if o.shape[1] == 1 else o).float().softmax(1).cpu()
+            if o.shape[1] == 1:
+                # One output: a logit (BCEWithLogits: sigmoid it), or already a
+                # probability (BCELoss, MSE on 0/1: clamp it); anything else
+                # cannot be read as a class probability.
+                single = ctx.observations.get("init_loss.loss_kind")
+                if single == "bce_with_logits":
+                    positive = o.float().sigmoid()
+                elif single in ("bce", "regression"):
+                    positive = o.float().clamp(0, 1)
+                else:
+                    return None
+                p = torch.cat([1 - positive, positive], 1).cpu()
+            else:
+                p = o.float().softmax(1).cpu()
             if probs is None:
                 probs = torch.zeros(n, p.shape[1])
             probs[test_idx.cpu()] = p
