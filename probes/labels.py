@@ -24,7 +24,7 @@ from loss_advisor.harness import batch_len, take
 
 FOLDS = 3
 MAX_EXAMPLES = 1500
-LEARNED = 2.0
+LEARNED = 1.5
 MIN_PER_CLASS = 20
 
 
@@ -38,11 +38,12 @@ def confident_learning(probs: torch.Tensor, labels: torch.Tensor) -> tuple[float
     # A class the model has not learned cannot be told apart from noise, so
     # no example is reassigned to it. "Learned": examples of the class get
     # on average at least LEARNED times the probability for it that other
-    # examples get. Without this, a rare class the model ignores makes every
+    # examples get (measured: an ignored minority class scores 1.0-1.15,
+    # classes with 45% of labels random still 1.6-2.0, clean ones 3-300). Without this, a rare class the model ignores makes every
     # majority example with a little probability on it look mislabelled.
     others = torch.stack([probs[labels != j, j].mean() if (labels != j).any() else probs[:, j].mean()
                           for j in range(C)])
-    learned = (thresholds >= LEARNED * others) | (thresholds >= 0.5)
+    learned = thresholds >= LEARNED * others
     above = (probs >= thresholds.unsqueeze(0)) & learned.unsqueeze(0)
     masked = torch.where(above, probs, torch.full_like(probs, -1.0))
     guess = masked.argmax(1)

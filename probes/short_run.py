@@ -90,6 +90,7 @@ class ShortRunProbe(Probe):
         ("majority_prediction_share", "fraction", "share of predictions that are the commonest class", "予測のうち最多クラスの割合"),
         ("dead_unit_fraction", "fraction", "share of ReLU units dead after the run", "実行後のdead ReLUユニットの割合"),
         ("grad_growth", "ratio", "gradient norm late in the run over its level at the start", "実行終盤の勾配ノルム ÷ 開始時の勾配ノルム"),
+        ("grad_spike", "ratio", "largest gradient norm in the run over its level at the start", "実行中の最大の勾配ノルム ÷ 開始時の勾配ノルム"),
         ("grad_nonfinite", "bool", "a gradient became NaN or inf while the loss was still finite", "lossが有限のうちに勾配がNaN/infになった"),
         ("recall_on", "label", "which data the recall was measured on: val or train", "再現率を測ったデータ(val / train)"),
     )
@@ -121,6 +122,7 @@ class ShortRunProbe(Probe):
             start = head[len(head) // 2]
             if start > 0:
                 out.observations["grad_growth"] = tail[len(tail) // 2] / start
+                out.observations["grad_spike"] = max(norms) / start
         out.observations["grad_nonfinite"] = len(norms) < len(run.grad_norms) and all(
             math.isfinite(v) for v in run.losses[: len(run.grad_norms)])
         if len(run.losses) < steps:
