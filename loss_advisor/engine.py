@@ -233,31 +233,29 @@ class Session:
         return bool(self._question(question_id).auto)
 
     # navigation ------------------------------------------------------------
-    def path(self) -> list[AnswerRecord]:
-        """The answered questions on the way from the root, in order."""
-        out: list[AnswerRecord] = []
+    def _walk(self) -> tuple[list[AnswerRecord], str | None]:
+        """Follow the answers from the root: the records on the way, and the
+        first question without an answer (None at the end of the path)."""
+        records: list[AnswerRecord] = []
         qid: str | None = self.kb.root
         seen: set[str] = set()
         while qid and qid not in seen:
             seen.add(qid)
             rec = self.record(qid)
             if rec is None:
-                break
-            out.append(rec)
+                return records, qid
+            records.append(rec)
             qid = self.kb.questions[qid].answer(rec.answer).next
-        return out
+        return records, None
+
+    def path(self) -> list[AnswerRecord]:
+        """The answered questions on the way from the root, in order."""
+        return self._walk()[0]
 
     def current(self) -> Question | None:
         """The next question to ask: the first unanswered one on the path, or None at the end."""
-        qid: str | None = self.kb.root
-        seen: set[str] = set()
-        while qid and qid not in seen:
-            seen.add(qid)
-            rec = self.record(qid)
-            if rec is None:
-                return self.kb.questions[qid]
-            qid = self.kb.questions[qid].answer(rec.answer).next
-        return None
+        qid = self._walk()[1]
+        return self.kb.questions[qid] if qid else None
 
     def finished(self) -> bool:
         return self.current() is None

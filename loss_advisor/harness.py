@@ -191,16 +191,21 @@ class Harness:
             except Exception as exc:
                 raise TargetError(f"iterating {name} raised {describe_exception(exc)}") from None
 
-    def _check_and_cache(self) -> None:
-        seen = 0
-        for batch in self._iterate(self.target.train_data, "train_data"):
+    def _cache(self, data: Any, name: str) -> list[tuple[Any, Any]]:
+        """The first batches of `data`, prepared, up to CACHE_BATCHES or CACHE_EXAMPLES."""
+        cached, seen = [], 0
+        for batch in self._iterate(data, name):
             inputs, targets = self._prepare(batch)
-            self.batches.append((inputs, targets))
+            cached.append((inputs, targets))
             seen += batch_len(inputs)
-            if len(self.batches) >= CACHE_BATCHES or seen >= CACHE_EXAMPLES:
+            if len(cached) >= CACHE_BATCHES or seen >= CACHE_EXAMPLES:
                 break
-        if not self.batches:
-            raise TargetError("train_data yielded no batches")
+        if not cached:
+            raise TargetError(f"{name} yielded no batches")
+        return cached
+
+    def _check_and_cache(self) -> None:
+        self.batches = self._cache(self.target.train_data, "train_data")
         if batch_len(self.batches[0][0]) == 0:
             raise TargetError("the first batch of train_data is empty or has no batch dimension")
         # Data that can be iterated only once would starve every later epoch.
@@ -209,15 +214,7 @@ class Harness:
             raise TargetError("train_data yields batches only once (a generator?); a second pass was empty. "
                               "Pass a DataLoader or a list of batches")
         if self.target.val_data is not None:
-            seen = 0
-            for batch in self._iterate(self.target.val_data, "val_data"):
-                inputs, targets = self._prepare(batch)
-                self.val_batches.append((inputs, targets))
-                seen += batch_len(inputs)
-                if len(self.val_batches) >= CACHE_BATCHES or seen >= CACHE_EXAMPLES:
-                    break
-            if not self.val_batches:
-                raise TargetError("val_data yielded no batches")
+            self.val_batches = self._cache(self.target.val_data, "val_data")
 
     def stream(self, limit_epochs: int | None = None) -> Iterator[tuple[Any, Any]]:
         """Training batches in the user's own order, epoch after epoch, as their loop sees them."""
