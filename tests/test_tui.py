@@ -59,6 +59,37 @@ PICKY = textwrap.dedent('''
         }
 ''')
 
+# every forward pass sleeps, so a measurement lasts long enough to be cancelled
+# however busy the machine is
+SLOW = textwrap.dedent('''
+    import time
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+
+    class Slow(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+
+        def forward(self, x):
+            time.sleep(0.02)
+            return self.net(x)
+
+
+    def target():
+        g = torch.Generator().manual_seed(0)
+        x = torch.randn(256, 4, generator=g)
+        y = (x[:, 0] > 0).long() + (x[:, 1] > 1).long()
+        return {
+            "model": Slow(),
+            "loss_fn": nn.CrossEntropyLoss(),
+            "optimizer": lambda p: torch.optim.SGD(p, lr=0.05),
+            "train_data": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True),
+        }
+''')
+
 
 # --- helpers ---------------------------------------------------------------------
 
@@ -398,8 +429,10 @@ async def test_a_failing_probe_shows_its_error_and_the_session_goes_on(tmp_path)
 
 
 @run_async
-async def test_cancelling_a_measurement_keeps_the_session():
-    app = create_app("en", target=DEMO)
+async def test_cancelling_a_measurement_keeps_the_session(tmp_path):
+    path = tmp_path / "slow.py"
+    path.write_text(SLOW)
+    app = create_app("en", target=f"{path}:target")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("a")
@@ -409,7 +442,11 @@ async def test_cancelling_a_measurement_keeps_the_session():
         await settle(pilot)
         text = pane(app)
         assert "Measurement cancelled" in text
-        assert len(app.controller.summaries) < 13
+        # the probe running when "x" came is recorded as cancelled and none after it ran
+        statuses = [s.status for s in app.controller.summaries.values()]
+        cancelled = [s for s in app.controller.summaries.values() if s.message_key == "probes.cancelled"]
+        assert len(cancelled) == 1 and cancelled[0].status == "skipped"
+        assert statuses.count("ok") < 13
         assert app.controller.current() is not None
 
 
