@@ -30,65 +30,43 @@ TALL = (100, 40)      # for views checked whole, where 80x24 would scroll
 
 # A model that only works for batches of 32: the probes that use other batch
 # sizes fail, the others do not.
-PICKY = textwrap.dedent('''
-    import torch
-    from torch import nn
-    from torch.utils.data import DataLoader, TensorDataset
+def _target_source(forward_body: str) -> str:
+    """A small three-class target whose model runs `forward_body` before its layers."""
+    return textwrap.dedent('''
+        import time
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
 
 
-    class Picky(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
 
-        def forward(self, x):
-            if x.shape[0] != 32:
-                raise RuntimeError(f"expected a batch of 32, got {x.shape[0]}")
-            return self.net(x)
+            def forward(self, x):
+                %s
+                return self.net(x)
 
 
-    def target():
-        g = torch.Generator().manual_seed(0)
-        x = torch.randn(256, 4, generator=g)
-        y = (x[:, 0] > 0).long() + (x[:, 1] > 1).long()
-        return {
-            "model": Picky(),
-            "loss_fn": nn.CrossEntropyLoss(),
-            "optimizer": lambda p: torch.optim.SGD(p, lr=0.05),
-            "train_data": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, drop_last=True),
-        }
-''')
+        def target():
+            g = torch.Generator().manual_seed(0)
+            x = torch.randn(256, 4, generator=g)
+            y = (x[:, 0] > 0).long() + (x[:, 1] > 1).long()
+            return {
+                "model": Model(),
+                "loss_fn": nn.CrossEntropyLoss(),
+                "optimizer": lambda p: torch.optim.SGD(p, lr=0.05),
+                "train_data": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, drop_last=True),
+            }
+    ''') % forward_body
 
+
+# a model that fails on any batch but the loader's own size
+PICKY = _target_source('if x.shape[0] != 32: raise RuntimeError(f"expected a batch of 32, got {x.shape[0]}")')
 # every forward pass sleeps, so a measurement lasts long enough to be cancelled
 # however busy the machine is
-SLOW = textwrap.dedent('''
-    import time
-    import torch
-    from torch import nn
-    from torch.utils.data import DataLoader, TensorDataset
-
-
-    class Slow(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
-
-        def forward(self, x):
-            time.sleep(0.02)
-            return self.net(x)
-
-
-    def target():
-        g = torch.Generator().manual_seed(0)
-        x = torch.randn(256, 4, generator=g)
-        y = (x[:, 0] > 0).long() + (x[:, 1] > 1).long()
-        return {
-            "model": Slow(),
-            "loss_fn": nn.CrossEntropyLoss(),
-            "optimizer": lambda p: torch.optim.SGD(p, lr=0.05),
-            "train_data": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True),
-        }
-''')
+SLOW = _target_source("time.sleep(0.02)")
 
 
 # --- helpers ---------------------------------------------------------------------
