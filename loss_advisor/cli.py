@@ -11,9 +11,14 @@ import argparse
 import json
 import logging
 import sys
+import warnings
 from typing import Callable, Sequence, TextIO
 
 from . import __version__
+
+# torch without NumPy warns at import; the probes never need NumPy, so the
+# warning would only bury the tool's own output
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 from .i18n import LANGS, default_lang, pick, t
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
