@@ -257,9 +257,6 @@ class Session:
         qid = self._walk()[1]
         return self.kb.questions[qid] if qid else None
 
-    def finished(self) -> bool:
-        return self.current() is None
-
     # explanations ----------------------------------------------------------
     def rule_of(self, rec: AnswerRecord) -> Rule | None:
         if rec.rule_index is None:
@@ -373,7 +370,3 @@ class Session:
             return self.kb.questions[qid]
         except KeyError:
             raise AnswerError(f"no question {qid!r} in the knowledge base") from None
-
-
-def top(diagnoses: Iterable[Diagnosis], threshold: float = 0.5) -> list[Diagnosis]:
-    return [d for d in diagnoses if d.confidence >= threshold]

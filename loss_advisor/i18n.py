@@ -37,12 +37,6 @@ def default_lang() -> str:
     return "ja" if loc.lower().startswith("ja") else DEFAULT_LANG
 
 
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
-    return lang
-
-
 def pick(text: Text | str | None, lang: str) -> str:
     """One language of a bilingual text (plain strings pass through)."""
     if text is None:

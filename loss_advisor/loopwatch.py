@@ -29,9 +29,6 @@ from typing import Any, Iterable, Sequence
 import torch
 from torch import nn
 
-MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._NormBase)
-
-
 def mode_dependent(model: nn.Module) -> bool:
     """Dropout with p > 0, or a norm layer that tracks running statistics."""
     for m in model.modules():
@@ -47,13 +44,10 @@ class LoopCounts:
     iterations: int = 0
     forwards: int = 0
     eval_forwards: int = 0
-    backward_passes: int = 0
-    zero_grad_calls: int = 0
     steps: int = 0
     accumulated: int = 0        # iterations whose backward found leftover gradients
     stale_steps: int = 0        # steps with no backward since the previous step, gradients non-zero
     empty_steps: int = 0        # steps with no gradient at all to apply
-    step_iterations: int = 0    # iterations that called step at least once
     eval_since: int | None = None  # iteration from which every counted forward ran in eval mode
     events: list[list[str]] = field(default_factory=list)   # per iteration, for the report
 
@@ -104,7 +98,6 @@ class LoopMonitor:
         self._handles: list[Any] = []
         self._restores: list[tuple[Any, str, Any]] = []
         self._backward_seen = False
-        self._step_in_iteration = False
         self._checked_leftover = False
         self._events: list[str] = []
         self._in_backward = False
@@ -173,7 +166,6 @@ class LoopMonitor:
             self.counts.events.append(self._events)
         self.counts.iterations += 1
         self._backward_seen = False
-        self._step_in_iteration = False
         self._checked_leftover = False
         self._events = []
 
@@ -206,7 +198,6 @@ class LoopMonitor:
         def hook(grad):
             if not self._in_backward:
                 self._in_backward = True
-                self.counts.backward_passes += 1
                 self._events.append("backward")
             if not self._checked_leftover and self.counts.iterations > 1:
                 # Before this backward adds to p.grad: anything there is left over.
@@ -218,7 +209,6 @@ class LoopMonitor:
         return hook
 
     def _on_zero_grad(self, _obj) -> None:
-        self.counts.zero_grad_calls += 1
         self._events.append("zero_grad")
         self._in_backward = False
         # Cleared gradients cannot be left over for this iteration's backward.
@@ -228,9 +218,6 @@ class LoopMonitor:
         self.counts.steps += 1
         self._events.append("step")
         self._in_backward = False
-        if not self._step_in_iteration:
-            self._step_in_iteration = True
-            self.counts.step_iterations += 1
         held = {id(p) for g in opt.param_groups for p in g["params"]}
         watched = [p for p in self.sentinels if id(p) in held] or \
             [p for g in opt.param_groups for p in g["params"]][:2]

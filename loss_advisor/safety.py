@@ -8,8 +8,7 @@ after, so their next training run starts exactly where it would have.
 from __future__ import annotations
 
 import random
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import torch
 from torch import nn
@@ -75,11 +74,3 @@ class Snapshot:
         out += [n for n, m in self.model.named_modules() if self.modes.get(n) != m.training]
         return out
 
-
-@contextmanager
-def preserved(model: nn.Module, loaders: Iterable[Any] = ()) -> Iterator[Snapshot]:
-    snap = Snapshot(model, loaders)
-    try:
-        yield snap
-    finally:
-        snap.restore()

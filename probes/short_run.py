@@ -21,7 +21,7 @@ from .base import Budget, Context, Output, Probe, declare
 from .gradients import ActivationRecorder, stats_batch
 from .init_loss import main_output
 from loss_advisor import curves
-from loss_advisor.harness import Harness, batch_len, concat
+from loss_advisor.harness import Harness
 
 # Validation points per run: enough for the minimum and a rise after it to
 # stand out from evaluation noise.

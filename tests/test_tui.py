@@ -117,6 +117,30 @@ def shown(app, selector: str | None = None) -> str:
     return " ".join(" ".join(lines).translate(BORDERS).split())
 
 
+async def idle(pilot, timeout: float = 20.0) -> None:
+    """Wait on the app's state, not on time: until its messages are handled and
+    two consecutive frames show the same screen. A single pause is not enough on
+    a loaded machine, where a pushed screen or a relocalised footer can take
+    several rounds of the message loop to reach the compositor (the cause of
+    a language-switch test that failed 2 runs in 5 under `-n 2` on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        await pilot.pause()
+        if pilot.app.running:       # a worker updates the screen by itself: settle() waits for it
+            return
+        now = screen_text(pilot.app)
+        if now == last or time.monotonic() > deadline:
+            return
+        last = now
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press keys as the user would, then wait for the screen to show their effect."""
+    await pilot.press(*keys)
+    await idle(pilot)
+
+
 BORDERS = str.maketrans({c: " " for c in "│╭╮╰╯─▁▂▃▄▅▆▇▌"})    # frames, scrollbars, rules
 
 
@@ -143,20 +167,20 @@ async def settle(pilot, timeout: float = 60.0) -> None:
     """Wait until no measurement or watch runs and its messages are handled."""
     app = pilot.app
     deadline = time.monotonic() + timeout
-    await pilot.pause()
+    await idle(pilot)
     while app.running and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-        await pilot.pause()
+        await idle(pilot)
     assert not app.running, "the measurement did not finish"
-    await pilot.pause()
-    await pilot.pause()
+    await idle(pilot)
+    await idle(pilot)
 
 
 async def scroll_to_answers(pilot) -> None:
     """Scroll the question view down to the list of answers, as a user would."""
     pilot.app.screen.query_one("#question-pane").scroll_end(animate=False)
-    await pilot.pause()
-    await pilot.pause()
+    await idle(pilot)
+    await idle(pilot)
 
 
 async def press_last_answer_until_done(pilot, limit: int = 60) -> None:
@@ -166,7 +190,7 @@ async def press_last_answer_until_done(pilot, limit: int = 60) -> None:
         q = ctl.current()
         if q is None:
             return
-        await pilot.press("0" if len(q.answers) == 10 else str(len(q.answers)))
+        await press(pilot, "0" if len(q.answers) == 10 else str(len(q.answers)))
     raise AssertionError("the questions did not end")
 
 
@@ -176,23 +200,23 @@ async def press_last_answer_until_done(pilot, limit: int = 60) -> None:
 async def test_answering_by_keys_reaches_a_diagnosis():
     app = create_app("en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         text = pane(app)
         assert q_text("q_symptom") in text
         assert "Why we ask:" in text
         assert f"1 {a_label('q_symptom', KB.questions['q_symptom'].answers[0].id)}" in text
         assert "Hypotheses" in shown(app, "#hypotheses")
         # NaN -> from the first step -> "the data contain NaN": yes
-        await pilot.press(key("q_symptom", "nan"), key("q_nan_when", "first"))
+        await press(pilot, key("q_symptom", "nan"), key("q_nan_when", "first"))
         assert q_text("q_data_nonfinite") in pane(app)
-        await pilot.press(key("q_data_nonfinite", "found"))
+        await press(pilot, key("q_data_nonfinite", "found"))
         assert ranking(app)[0] == "nonfinite_data"
         await press_last_answer_until_done(pilot)
-        await pilot.pause()
+        await idle(pilot)
         assert "No more questions" in pane(app)
-        await pilot.press("d")
-        await pilot.pause()
-        await pilot.pause()
+        await press(pilot, "d")
+        await idle(pilot)
+        await idle(pilot)
         assert "Diagnosis" in flat(app)
         text = shown(app, "#detail")
         assert c_title("nonfinite_data") in text
@@ -201,7 +225,7 @@ async def test_answering_by_keys_reaches_a_diagnosis():
         assert f'you answered "{q_text("q_data_nonfinite")}" with "{a_label("q_data_nonfinite", "found")}"' in text
         assert "Remedies" in text
         # the remedies' code, copied with one key
-        await pilot.press("y")
+        await press(pilot, "y")
         codes = [r.code.strip() for r in KB.causes["nonfinite_data"].remedies if r.code]
         assert codes and codes[0] in app.clipboard
 
@@ -210,15 +234,15 @@ async def test_answering_by_keys_reaches_a_diagnosis():
 async def test_going_back_changes_the_ranking():
     app = create_app("en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         # NaN -> after some steps -> the data contain NaN: yes
-        await pilot.press(key("q_symptom", "nan"), key("q_nan_when", "later"), key("q_data_nonfinite", "found"))
-        await pilot.pause()
+        await press(pilot, key("q_symptom", "nan"), key("q_nan_when", "later"), key("q_data_nonfinite", "found"))
+        await idle(pilot)
         assert ranking(app)[0] == "nonfinite_data"
         first = flat(app)
         assert shown(app, "#hypotheses").startswith("Hypotheses " + c_title("nonfinite_data"))
-        await pilot.press("b")
-        await pilot.pause()
+        await press(pilot, "b")
+        await idle(pilot)
         assert ranking(app)[0] == "lr_too_high"
         text = pane(app)
         assert q_text("q_data_nonfinite") in text
@@ -232,27 +256,27 @@ async def test_going_back_changes_the_ranking():
 async def test_reviewing_an_answer_and_restart():
     app = create_app("en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press(key("q_symptom", "nan"), key("q_nan_when", "later"))
+        await idle(pilot)
+        await press(pilot, key("q_symptom", "nan"), key("q_nan_when", "later"))
         ctl = app.controller
         # choose the first question in the list of answers and change its answer
         log = app.screen.query_one("#answered")
         log.focus()
         log.highlighted = 0
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await idle(pilot)
         text = shown(app, "#question-pane")
         assert "Reviewing an earlier answer" in text
         assert q_text("q_symptom") in text
         assert "your answer" in text
-        await pilot.press(key("q_symptom", "erratic"))            # it swings wildly instead
-        await pilot.pause()
+        await press(pilot, key("q_symptom", "erratic"))            # it swings wildly instead
+        await idle(pilot)
         assert ctl.record("q_symptom").answer == "erratic"
         assert q_text(KB.questions["q_symptom"].answer("erratic").next) in pane(app)
-        await pilot.press("r")
-        await pilot.pause()
+        await press(pilot, "r")
+        await idle(pilot)
         await pilot.click("#yes")
-        await pilot.pause()
+        await idle(pilot)
         assert ctl.session.history == []
         assert q_text("q_symptom") in pane(app)
 
@@ -261,10 +285,10 @@ async def test_reviewing_an_answer_and_restart():
 async def test_checklist_view_marks_rows():
     app = create_app("en")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press(key("q_symptom", "nan"), key("q_nan_when", "first"), key("q_data_nonfinite", "found"))
-        await pilot.press("c")
-        await pilot.pause()
+        await idle(pilot)
+        await press(pilot, key("q_symptom", "nan"), key("q_nan_when", "first"), key("q_data_nonfinite", "found"))
+        await press(pilot, "c")
+        await idle(pilot)
         text = shown(app, "#checklist")
         assert "Final checklist" in text
         rows = {r.id: pick(r.category, "en") for r in KB.checklist}
@@ -272,9 +296,9 @@ async def test_checklist_view_marks_rows():
         assert f"? {rows['implementation']} [unknown]" in text
         # enter on a row opens its most likely cause
         app.screen.query_one("#checklist").highlighted = list(rows).index("data")
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.pause()
+        await press(pilot, "enter")
+        await idle(pilot)
+        await idle(pilot)
         assert "nonfinite_data · confidence" in shown(app, "#detail")
 
 
@@ -282,22 +306,22 @@ async def test_checklist_view_marks_rows():
 async def test_both_languages_render_and_switch():
     app = create_app("ja")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         text = screen_text(app)
         assert q_text("q_symptom", "ja") in text
         assert "仮説" in text
         assert "回答" in text and "English" in text     # the footer, in Japanese
-        await pilot.press("l")
-        await pilot.pause()
+        await press(pilot, "l")
+        await idle(pilot)
         text = screen_text(app)
         assert q_text("q_symptom") in text
         assert "Hypotheses" in text
         assert "日本語" in text and "Quit" in text
-        await pilot.press("d")
-        await pilot.pause()
-        await pilot.press("l")
-        await pilot.pause()
-        await pilot.pause()
+        await press(pilot, "d")
+        await idle(pilot)
+        await press(pilot, "l")
+        await idle(pilot)
+        await idle(pilot)
         assert "診断" in screen_text(app)
         assert "確信度" in shown(app, "#detail")
 
@@ -308,13 +332,13 @@ async def test_both_languages_render_and_switch():
 async def test_a_probe_runs_from_the_ui_and_changes_the_ranking():
     app = create_app("en", target=DEMO, probes=FAST)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         assert "target: loss_advisor.examples.demo:target" in shown(app, "#topbar")
         text = pane(app)
         assert "m Measure it (data, init_loss, short_run)" in text
         assert app.focused is app.screen.query_one("#measure")      # measuring is the default
         before = ranking(app)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         text = pane(app)
         assert "Measured: 3 ok, 0 skipped, 0 failed" in text
@@ -326,14 +350,14 @@ async def test_a_probe_runs_from_the_ui_and_changes_the_ranking():
         # the next question can be measured by the LR range test
         assert q_text("q_lr_position") in text
         assert "m Measure it (lr_sweep)" in text
-        await pilot.press("m")
+        await press(pilot, "m")
         await settle(pilot)
         assert app.controller.record("q_lr_position").by_probe
         assert "q_lr_position" not in [q.id for q in [app.controller.current()] if q]
         # its picture
-        await pilot.press("p")
-        await pilot.pause()
-        await pilot.pause()
+        await press(pilot, "p")
+        await idle(pilot)
+        await idle(pilot)
         text = screen_text(app)
         assert "LR range test (lr_sweep)" in text
         assert "Loss against learning rate" in text
@@ -343,7 +367,7 @@ async def test_a_probe_runs_from_the_ui_and_changes_the_ranking():
         records = app.screen.query_one("#records")
         records.focus()
         records.highlighted = [o.id for o in records.options].index("short_run")
-        await pilot.pause()
+        await idle(pilot)
         text = screen_text(app)
         assert "Loss over steps" in text and "validation" in text
 
@@ -352,28 +376,28 @@ async def test_a_probe_runs_from_the_ui_and_changes_the_ranking():
 async def test_a_measured_answer_shows_its_value_and_can_be_overridden():
     app = create_app("en", target=DEMO, probes=FAST)
     async with app.run_test(size=TALL) as pilot:
-        await pilot.pause()
-        await pilot.press("m")
+        await idle(pilot)
+        await press(pilot, "m")
         await settle(pilot)
         ctl = app.controller
         assert ctl.record("q_symptom").by_probe
         log = app.screen.query_one("#answered")
         log.focus()
         log.highlighted = [o.id for o in log.options].index("q_symptom")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await idle(pilot)
         text = shown(app, "#question-pane")
         assert "Measured (short_run):" in text
         assert "curve.relative_drop = 1, threshold >= 0.25" in text
         assert "⚙ measured" in text
-        await pilot.press(key("q_symptom", "slow"))     # "it looks flat", against the measurement
-        await pilot.pause()
+        await press(pilot, key("q_symptom", "slow"))     # "it looks flat", against the measurement
+        await idle(pilot)
         assert ctl.record("q_symptom").source == "user"
         log = app.screen.query_one("#answered")
         log.focus()
         log.highlighted = [o.id for o in log.options].index("q_symptom")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await idle(pilot)
         text = shown(app, "#question-pane")
         assert "You overrode the measurement" in text
         assert "✎ your answer" in text
@@ -385,8 +409,8 @@ async def test_a_failing_probe_shows_its_error_and_the_session_goes_on(tmp_path)
     path.write_text(PICKY)
     app = create_app("en", target=f"{path}:target", probes=["data", "init_loss", "overfit_batch", "short_run"])
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("a")             # measure all
+        await idle(pilot)
+        await press(pilot, "a")             # measure all
         await settle(pilot)
         text = pane(app)
         assert "1 failed" in text
@@ -394,15 +418,15 @@ async def test_a_failing_probe_shows_its_error_and_the_session_goes_on(tmp_path)
         # the session goes on: answer the next question by key
         q = app.controller.current()
         assert q is not None
-        await pilot.press("1")
-        await pilot.pause()
+        await press(pilot, "1")
+        await idle(pilot)
         assert app.controller.record(q.id).source == "user"
-        await pilot.press("p")
-        await pilot.pause()
+        await press(pilot, "p")
+        await idle(pilot)
         assert "✗ Overfit one batch · overfit_batch" in shown(app, "#records")
         records = app.screen.query_one("#records")
         records.highlighted = [o.id for o in records.options].index("overfit_batch")
-        await pilot.pause()
+        await idle(pilot)
         assert "RuntimeError: expected a batch of 32" in shown(app, "#record-info")
 
 
@@ -412,11 +436,11 @@ async def test_cancelling_a_measurement_keeps_the_session(tmp_path):
     path.write_text(SLOW)
     app = create_app("en", target=f"{path}:target")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("a")
+        await idle(pilot)
+        await press(pilot, "a")
         assert app.running == "probes"
         assert "Measuring" in shown(app, "#progress")
-        await pilot.press("x")
+        await press(pilot, "x")
         await settle(pilot)
         text = pane(app)
         assert "Measurement cancelled" in text
@@ -431,12 +455,12 @@ async def test_cancelling_a_measurement_keeps_the_session(tmp_path):
 # --- save, resume, export ------------------------------------------------------------
 
 async def _write_through_dialog(pilot, key: str, path) -> None:
-    await pilot.press(key)
-    await pilot.pause()
+    await press(pilot, key)
+    await idle(pilot)
     field = pilot.app.screen.query_one(Input)
     field.value = str(path)
-    await pilot.press("enter")
-    await pilot.pause()
+    await press(pilot, "enter")
+    await idle(pilot)
 
 
 @run_async
@@ -446,11 +470,11 @@ async def test_save_resume_and_export(tmp_path):
     # as `loss-advisor --demo` starts: measuring the first question at once
     app = create_app("en", target=DEMO, probes=FAST, measure_first=True)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         await settle(pilot)
         assert app.controller.record("q_symptom").by_probe
-        await pilot.press("1")            # the LR question, by hand
-        await pilot.pause()
+        await press(pilot, "1")            # the LR question, by hand
+        await idle(pilot)
         current = app.controller.current().id
         ranked = ranking(app)
         await _write_through_dialog(pilot, "s", saved)
@@ -467,14 +491,14 @@ async def test_save_resume_and_export(tmp_path):
 
     resumed = create_app("en", resume=str(saved))
     async with resumed.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         assert resumed.controller.current().id == current
         assert ranking(resumed) == ranked
         await scroll_to_answers(pilot)
         assert f"⚙ {q_text('q_symptom')}" in shown(resumed, "#answered")
-        await pilot.press("p")          # the saved records still draw
-        await pilot.pause()
-        await pilot.pause()
+        await press(pilot, "p")          # the saved records still draw
+        await idle(pilot)
+        await idle(pilot)
         assert "Loss over steps" in screen_text(resumed)
 
 
@@ -526,13 +550,13 @@ async def test_a_log_answers_the_curve_questions(monkeypatch, tmp_path):
     monkeypatch.setattr(logs, "log_record", lambda path, **kw: _curve_record("logs"), raising=False)
     app = create_app("en", log=str(tmp_path / "train.csv"))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await idle(pilot)
         assert "log:" in shown(app, "#topbar")
         assert app.controller.record("q_symptom") is not None
         assert app.controller.record("q_symptom").by_probe
-        await pilot.press("p")
-        await pilot.pause()
-        await pilot.pause()
+        await press(pilot, "p")
+        await idle(pilot)
+        await idle(pilot)
         assert "Loss over steps" in screen_text(app)
 
     def failing(path, **kw):
@@ -570,5 +594,5 @@ async def test_a_watched_script_runs_in_a_worker(monkeypatch, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "The script could not be watched: the script exited with status 1" in pane(app)
-        await pilot.press("1")              # and the questions go on
+        await press(pilot, "1")              # and the questions go on
         assert app.controller.record("q_symptom") is not None

@@ -81,7 +81,6 @@ class Controller:
         self.allowed_probes = tuple(probes) if probes else None
         self.summaries: dict[str, ProbeSummary] = {}     # latest record per producer, in run order
         self.setup: dict[str, Any] = {}
-        self.last_run: list[str] = []                    # names of the probes in the latest measurement
 
     # --- building ---------------------------------------------------------------
     @classmethod
