@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loss_advisor.api import diagnose_target  # noqa: E402
-from loss_advisor.target import TargetError, load_target  # noqa: E402
+from loss_advisor.pipeline.api import diagnose_target  # noqa: E402
+from loss_advisor.probing.target import TargetError, load_target  # noqa: E402
 
 HEALTHY = {"healthy"}
 

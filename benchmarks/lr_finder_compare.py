@@ -29,10 +29,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loss_advisor.harness import Harness, pick_device  # noqa: E402
+from loss_advisor.probing.harness import Harness, pick_device  # noqa: E402
 from loss_advisor.probes import Budget, Context  # noqa: E402
 from loss_advisor.probes.lr_sweep import LRSweepProbe  # noqa: E402
-from loss_advisor.target import load_target  # noqa: E402
+from loss_advisor.probing.target import load_target  # noqa: E402
 
 SETUPS = [                     # the sweep ignores each set-up's own rate
     "healthy_digits",          # MLP, Adam

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loss_advisor.runner import run_probes  # noqa: E402
-from loss_advisor.target import load_target  # noqa: E402
+from loss_advisor.pipeline.runner import run_probes  # noqa: E402
+from loss_advisor.probing.target import load_target  # noqa: E402
 
 
 def main() -> int:

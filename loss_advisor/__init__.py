@@ -21,12 +21,15 @@ def diagnose(model, loss_fn, optimizer, train_data, val_data=None, task=None, tr
     """Probe a set-up and return a Result (same content as `probe --format json`).
 
     `optimizer` is a factory, ``optimizer(params) -> torch.optim.Optimizer``.
-    Raises loss_advisor.target.TargetError when the set-up cannot be probed.
+    Raises loss_advisor.probing.target.TargetError when the set-up cannot be probed.
     """
-    from .api import diagnose_target
-    from .target import from_object
+    from loss_advisor.pipeline.api import diagnose_target
+    from loss_advisor.probing.target import from_object
 
     target = from_object({"model": model, "loss_fn": loss_fn, "optimizer": optimizer, "train_data": train_data,
                           "val_data": val_data, "task": task, "train_step": train_step,
                           "split_batch": split_batch}, "diagnose()")
-    return diagnose_target(target, probes=probes, device=device, budget=budget, lang=lang, seed=seed)
+    from .surfaces.report import NotebookResult
+
+    result = diagnose_target(target, probes=probes, device=device, budget=budget, lang=lang, seed=seed)
+    return NotebookResult.of(result)

@@ -1,3 +1,3 @@
-from loss_advisor.cli import main
+from loss_advisor.surfaces.cli import main
 
 raise SystemExit(main())

@@ -5,21 +5,21 @@ is the registry the runner, `kb check` and the TUI read.
 """
 from __future__ import annotations
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, Cancelled  # noqa: F401
-from .data import DataProbe
-from .init_loss import InitLossProbe
-from .gradients import GradientsProbe
-from .lr_sweep import LRSweepProbe
-from .overfit_batch import OverfitBatchProbe
-from .train_step import TrainStepProbe
-from .batch_mixing import BatchMixingProbe
-from .input_baseline import InputBaselineProbe
-from .short_run import ShortRunProbe
-from .capacity import CapacityProbe
-from .regularization import RegularizationProbe
-from .batch_noise import BatchNoiseProbe
-from .seeds import SeedsProbe
-from .labels import LabelsProbe
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, Cancelled  # noqa: F401
+from loss_advisor.probes.data import DataProbe
+from loss_advisor.probes.init_loss import InitLossProbe
+from loss_advisor.probes.gradients import GradientsProbe
+from loss_advisor.probes.lr_sweep import LRSweepProbe
+from loss_advisor.probes.overfit_batch import OverfitBatchProbe
+from loss_advisor.probes.train_step import TrainStepProbe
+from loss_advisor.probes.batch_mixing import BatchMixingProbe
+from loss_advisor.probes.input_baseline import InputBaselineProbe
+from loss_advisor.probes.short_run import ShortRunProbe
+from loss_advisor.probes.capacity import CapacityProbe
+from loss_advisor.probes.regularization import RegularizationProbe
+from loss_advisor.probes.batch_noise import BatchNoiseProbe
+from loss_advisor.probes.seeds import SeedsProbe
+from loss_advisor.probes.labels import LabelsProbe
 
 ALL_PROBES: tuple[Probe, ...] = (
     DataProbe(),

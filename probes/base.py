@@ -12,9 +12,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from loss_advisor.harness import Harness
-from loss_advisor.i18n import t
-from loss_advisor.observations import Observation, declare  # noqa: F401  (re-exported for probes)
+from loss_advisor.probing.harness import Harness
+from loss_advisor.core.i18n import t
+from loss_advisor.core.observations import Observation, declare  # noqa: F401  (re-exported for probes)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import torch
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from .data import float_inputs
-from .init_loss import main_output
-from loss_advisor.harness import batch_len, take
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.data import float_inputs
+from loss_advisor.probes.init_loss import main_output
+from loss_advisor.probing.harness import batch_len, take
 
 EXAMPLES = 8
 

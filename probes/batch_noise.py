@@ -16,8 +16,8 @@ import math
 
 import torch
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from loss_advisor.harness import batch_len, concat
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probing.harness import batch_len, concat
 
 MINIBATCHES = 8
 WARMUP_STEPS, WARMUP_LR = 30, 1e-3

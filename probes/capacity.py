@@ -18,12 +18,12 @@ import math
 import torch
 from torch import nn
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from .data import float_inputs
-from .init_loss import main_output
-from .input_baseline import split_sample
-from .seeds import reinitialise
-from loss_advisor.curves import analyse
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.data import float_inputs
+from loss_advisor.probes.init_loss import main_output
+from loss_advisor.probes.input_baseline import split_sample
+from loss_advisor.probes.seeds import reinitialise
+from loss_advisor.core.curves import analyse
 
 WIDTH = 256
 # Enough examples that the bigger model cannot simply memorise its way to a

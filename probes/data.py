@@ -12,8 +12,8 @@ from typing import Any
 
 import torch
 
-from .base import Budget, Context, Output, Probe, declare
-from loss_advisor.harness import batch_len, first_tensor
+from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probing.harness import batch_len, first_tensor
 
 # A feature's scale is the SPREAD_QUANTILE quantile of its absolute
 # deviations from its median: how far it typically strays when it does

@@ -14,8 +14,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from .base import Budget, Context, Output, Probe, declare
-from loss_advisor.harness import Harness, batch_len
+from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probing.harness import Harness, batch_len
 
 # Modules whose weights carry the signal through depth. Embeddings are left
 # out: only the rows of the tokens in the batch get a gradient, which would

@@ -16,9 +16,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .base import Budget, Context, Output, Probe, declare
-from loss_advisor.harness import as_loss, batch_len, take
-from loss_advisor.target import describe_exception
+from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probing.harness import as_loss, batch_len, take
+from loss_advisor.probing.target import describe_exception
 
 # Which kind of input each well-known loss expects.
 LOSS_KINDS: list[tuple[Any, str]] = [

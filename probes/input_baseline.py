@@ -18,10 +18,10 @@ import math
 
 import torch
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from .batch_mixing import _with_grad_inputs
-from loss_advisor.harness import Harness, batch_len, take
-from .seeds import reinitialise
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.batch_mixing import _with_grad_inputs
+from loss_advisor.probing.harness import Harness, batch_len, take
+from loss_advisor.probes.seeds import reinitialise
 
 # Adam at 1e-3: a reference that trains almost any small model, so the
 # comparison is about the inputs, not about the user's optimizer settings.

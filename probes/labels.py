@@ -17,10 +17,10 @@ import math
 
 import torch
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from .init_loss import main_output
-from .input_baseline import REFERENCE_LR
-from loss_advisor.harness import batch_len, take
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.init_loss import main_output
+from loss_advisor.probes.input_baseline import REFERENCE_LR
+from loss_advisor.probing.harness import batch_len, take
 
 FOLDS = 3
 MAX_EXAMPLES = 1500
@@ -134,7 +134,7 @@ class LabelsProbe(Probe):
 
     @staticmethod
     def _reference_maker(h, inputs):
-        from .capacity import MAX_IN, ReferenceMLP
+        from loss_advisor.probes.capacity import MAX_IN, ReferenceMLP
 
         if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
             return None

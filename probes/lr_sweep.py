@@ -15,7 +15,7 @@ from typing import Sequence
 
 import torch
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
 
 LR_START = 1e-7
 LR_END = 10.0

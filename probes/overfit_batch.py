@@ -17,8 +17,8 @@ import math
 
 import torch
 
-from .base import Budget, Context, Output, Probe, declare
-from loss_advisor.harness import batch_len
+from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probing.harness import batch_len
 
 # Examples in the batch: few enough that any model meant for the task can
 # memorise them, enough to hold several classes.

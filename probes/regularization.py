@@ -18,9 +18,9 @@ import math
 import torch
 from torch import nn
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from .input_baseline import HOLDOUT_EXAMPLES, TRAIN_EXAMPLES, split_sample
-from loss_advisor.harness import Harness
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.input_baseline import HOLDOUT_EXAMPLES, TRAIN_EXAMPLES, split_sample
+from loss_advisor.probing.harness import Harness
 
 
 def has_dropout(model: nn.Module) -> bool:

@@ -17,9 +17,9 @@ import statistics
 import torch
 from torch import nn
 
-from .base import Budget, Context, Output, Probe, ProbeSkipped, declare
-from loss_advisor.curves import analyse
-from loss_advisor.harness import Harness
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.core.curves import analyse
+from loss_advisor.probing.harness import Harness
 
 SEEDS = (1, 2, 3)
 # A run "failed" when the best run removed at least GOOD_DROP of its

@@ -1,7 +1,7 @@
 """A short training run with the user's own settings and the reference loop.
 
 It records the training loss every step and the validation loss at fixed
-intervals, then reads the curve (loss_advisor.curves): non-finite values,
+intervals, then reads the curve (loss_advisor.core.curves): non-finite values,
 divergence, a real but slow fall, a plateau, validation turning up. After
 the run it measures per-class recall (a minority class the model never
 predicts) and dead ReLU units (killed by training).
@@ -17,11 +17,11 @@ from typing import Any
 
 import torch
 
-from .base import Budget, Context, Output, Probe, declare
-from .gradients import ActivationRecorder, stats_batch
-from .init_loss import main_output
-from loss_advisor import curves
-from loss_advisor.harness import Harness
+from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.gradients import ActivationRecorder, stats_batch
+from loss_advisor.probes.init_loss import main_output
+from loss_advisor.core import curves
+from loss_advisor.probing.harness import Harness
 
 # Validation points per run: enough for the minimum and a rise after it to
 # stand out from evaluation noise.

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 
-from .base import Budget, Context, Output, Probe, declare
-from loss_advisor.harness import Harness, as_loss
-from loss_advisor.loopwatch import LoopMonitor, loop_findings, mode_dependent
-from loss_advisor.target import describe_exception
+from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probing.harness import Harness, as_loss
+from loss_advisor.probing.loopwatch import LoopMonitor, loop_findings, mode_dependent
+from loss_advisor.probing.target import describe_exception
 
 # Calls of the user's step: enough for several iterations of evidence and
 # for the reference loop to make clear progress on small models.

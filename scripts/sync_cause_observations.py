@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loss_advisor.kb import linked_observations, load_kb  # noqa: E402
+from loss_advisor.core.kb import linked_observations, load_kb  # noqa: E402
 
 COMMENT = "    # Probe observations that confirm or rule this cause out (read by the tree's questions)."
 

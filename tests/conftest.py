@@ -15,7 +15,7 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(scope="session")
 def kb():
-    from loss_advisor.kb import load_kb
+    from loss_advisor.core.kb import load_kb
     return load_kb()
 
 
@@ -34,7 +34,7 @@ class CliResult:
 
 def run_cli(*args: str, stdin: str | None = None) -> CliResult:
     """Run `loss-advisor ARGS` in-process and capture its streams."""
-    from loss_advisor.cli import main
+    from loss_advisor.surfaces.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin

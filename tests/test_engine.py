@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from loss_advisor.engine import AnswerError, Session, evaluate, fill
+from loss_advisor.core.engine import AnswerError, Session, evaluate, fill
 
 
 def walk_towards(session: Session, cause: str) -> list[tuple[str, str]]:
@@ -112,7 +112,7 @@ def test_observations_answer_the_questions_they_name(kb, obs, question, answer):
 
 
 def test_every_auto_rule_reads_only_what_its_question_declares(kb):
-    from loss_advisor.kb import condition_observations
+    from loss_advisor.core.kb import condition_observations
     for q in kb.questions.values():
         for rule in q.auto:
             assert condition_observations(rule.when) <= q.observations()

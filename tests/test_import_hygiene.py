@@ -15,7 +15,7 @@ import pytest
 
 CHECK = textwrap.dedent('''
     import contextlib, io, json, sys
-    from loss_advisor.cli import main
+    from loss_advisor.surfaces.cli import main
     codes = []
     for argv in {argvs!r}:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -24,7 +24,7 @@ CHECK = textwrap.dedent('''
             except SystemExit as exc:
                 codes.append(exc.code)
     print(json.dumps({{"codes": codes, "textual": sorted(m for m in sys.modules if m.split(".")[0] == "textual"),
-                       "tui": sorted(m for m in sys.modules if m.startswith("loss_advisor.tui."))}}))
+                       "tui": sorted(m for m in sys.modules if m.startswith("loss_advisor.surfaces.tui."))}}))
 ''')
 
 
@@ -39,7 +39,7 @@ def test_importing_the_cli_and_building_its_parser_imports_no_textual():
     seen = run_headless(["--help"], ["tui", "--help"])
     assert seen["codes"] == [0, 0]
     assert seen["textual"] == []
-    assert seen["tui"] == ["loss_advisor.tui.cli"]
+    assert seen["tui"] == ["loss_advisor.surfaces.tui.cli"]
 
 
 @pytest.mark.parametrize("argv", [
@@ -54,7 +54,7 @@ def test_headless_commands_never_import_textual(argv):
 
 
 def test_the_tui_controller_is_free_of_textual():
-    proc = subprocess.run([sys.executable, "-c", "import sys, loss_advisor.tui.controller as c; "
+    proc = subprocess.run([sys.executable, "-c", "import sys, loss_advisor.surfaces.tui.controller as c; "
                            "print(any(m.split('.')[0] == 'textual' for m in sys.modules))"],
                           capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "False", proc.stderr

@@ -11,11 +11,11 @@ import re
 import pytest
 import yaml
 
-from loss_advisor.kb import CONTRACT_CAUSES, KBError, load_kb
+from loss_advisor.core.kb import CONTRACT_CAUSES, KBError, load_kb
 
 
 def test_shipped_kb_is_valid_with_declared_observations():
-    from loss_advisor.observations import all_declared
+    from loss_advisor.pipeline.producers import all_declared
     kb = load_kb(declared_observations=set(all_declared()))
     assert set(CONTRACT_CAUSES) <= set(kb.causes)
     assert kb.root in kb.questions
@@ -195,7 +195,7 @@ def test_kb_check_command(cli, kb_copy):
 
 
 def test_each_cause_lists_the_observations_that_decide_it(kb):
-    from loss_advisor.kb import linked_observations
+    from loss_advisor.core.kb import linked_observations
     linked = linked_observations(kb)
     stale = [cid for cid, cause in kb.causes.items() if set(cause.observations) != linked[cid]]
     assert not stale, (f"the observations of {stale} no longer match the tree; "

@@ -209,14 +209,14 @@ def proposal_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def proposal_kb(proposal_dir):
-    from loss_advisor.kb import load_kb
-    from loss_advisor.observations import all_declared
+    from loss_advisor.core.kb import load_kb
+    from loss_advisor.pipeline.producers import all_declared
     return load_kb(proposal_dir, declared_observations=set(all_declared()))
 
 
 def diagnose(kb, path, lang="en", **cols):
     """(record, session) for a log, as the CLI builds them."""
-    from loss_advisor.engine import Session
+    from loss_advisor.core.engine import Session
     from loss_advisor.logs import log_record
 
     record = log_record(path, lang=lang, **cols)
@@ -690,7 +690,7 @@ def test_a_million_rows_stream_to_a_correct_answer(kb, tmp_path):
 
 def test_log_record_api(tmp_path):
     from loss_advisor.logs import LogError, log_record
-    from loss_advisor.runner import ProbeRecord
+    from loss_advisor.core.records import ProbeRecord
 
     record = log_record(write_csv(tmp_path / "h.csv", shape("healthy_warm_restarts")), lang="ja")
     assert isinstance(record, ProbeRecord)
@@ -718,7 +718,7 @@ def test_reading_a_log_imports_neither_torch_nor_tensorboard(tmp_path):
 
 
 def test_every_log_message_has_both_languages():
-    from loss_advisor.i18n import LANGS, catalogue
+    from loss_advisor.core.i18n import LANGS, catalogue
 
     keys = [k for k in catalogue() if k.startswith("logs.")]
     assert len(keys) > 30
@@ -728,7 +728,7 @@ def test_every_log_message_has_both_languages():
 
 def test_log_observations_are_declared():
     from loss_advisor.logs import OBSERVATIONS
-    from loss_advisor.observations import all_declared
+    from loss_advisor.pipeline.producers import all_declared
 
     declared = all_declared()
     assert all(o.name in declared and o.meaning["ja"] and o.meaning["en"] for o in OBSERVATIONS)

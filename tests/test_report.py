@@ -12,10 +12,11 @@ import sys
 import pytest
 from markdown_it import MarkdownIt
 
-from loss_advisor.i18n import catalogue, t
-from loss_advisor.report import (MAX_POINTS, bin_means, md_cell, md_code, md_fenced, md_text, mermaid_label,
+from loss_advisor.core.i18n import catalogue, t
+from loss_advisor.surfaces.report import (MAX_POINTS, bin_means, md_cell, md_code, md_fenced, md_text, mermaid_label,
                                  plain_number)
-from loss_advisor.result import ProbeSummary, Result
+from loss_advisor.core.result import ProbeSummary, Result
+from loss_advisor.surfaces.report import render_markdown
 
 DEMO = "loss_advisor.examples.demo:target"
 # Every kind of chart (line with two series, binned line, bars) in about a second.
@@ -38,8 +39,8 @@ def parser() -> MarkdownIt:
 
 @pytest.fixture(scope="module")
 def demo():
-    from loss_advisor.api import diagnose_target
-    from loss_advisor.target import load_target
+    from loss_advisor.pipeline.api import diagnose_target
+    from loss_advisor.probing.target import load_target
     return diagnose_target(load_target(DEMO), probes=PROBES, lang="en", argv=["probe", DEMO, "--format", "json"])
 
 
@@ -160,7 +161,7 @@ def structure(tokens) -> list[tuple]:
 def test_report_sections_tables_and_code(demo_json, kb, lang):
     result = Result.from_dict(demo_json, kb=kb, lang=lang)
     data = result.to_dict()
-    md = result.to_markdown()
+    md = render_markdown(result)
     tokens = parser().parse(md)
 
     assert headings(tokens, 1) == [t("report.title", lang)]
@@ -202,7 +203,7 @@ def test_report_sections_tables_and_code(demo_json, kb, lang):
 
 
 def test_mermaid_series_are_the_probe_numbers(demo_json, kb):
-    md = Result.from_dict(demo_json, kb=kb, lang="en").to_markdown()
+    md = render_markdown(Result.from_dict(demo_json, kb=kb, lang="en"))
     charts = mermaid_charts(parser().parse(md))
     findings = {p["name"]: p["findings"] for p in demo_json["probes"]}
 
@@ -238,7 +239,7 @@ def test_mermaid_series_are_the_probe_numbers(demo_json, kb):
 
 
 def test_each_chart_has_its_numbers_in_a_table(demo_json, kb):
-    md = Result.from_dict(demo_json, kb=kb, lang="ja").to_markdown()
+    md = render_markdown(Result.from_dict(demo_json, kb=kb, lang="ja"))
     tokens = parser().parse(md)
     charts = mermaid_charts(tokens)
     # The first table after each Mermaid block holds its numbers.
@@ -299,8 +300,8 @@ def poisoned(data: dict, text: str) -> dict:
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_hostile_names_cannot_change_the_structure(demo_json, kb, lang):
     md_parser = parser()
-    benign = Result.from_dict(poisoned(demo_json, BENIGN), kb=kb, lang=lang).to_markdown()
-    hostile = Result.from_dict(poisoned(demo_json, HOSTILE), kb=kb, lang=lang).to_markdown()
+    benign = render_markdown(Result.from_dict(poisoned(demo_json, BENIGN), kb=kb, lang=lang))
+    hostile = render_markdown(Result.from_dict(poisoned(demo_json, HOSTILE), kb=kb, lang=lang))
     benign_tokens, hostile_tokens = md_parser.parse(benign), md_parser.parse(hostile)
 
     assert structure(hostile_tokens) == structure(benign_tokens)
@@ -347,7 +348,7 @@ def test_report_command_renders_a_saved_result_as_the_live_one(cli, demo, demo_j
     saved.write_text(json.dumps(demo_json), encoding="utf-8")
     result = cli("report", str(saved), "--lang", "en")
     assert result.code == 0, result.err
-    assert result.out == demo.to_markdown()
+    assert result.out == render_markdown(demo)
     ja = cli("report", str(saved), "--lang", "ja")
     assert ja.code == 0 and headings(parser().parse(ja.out), 2) == [t(k, "ja") for k in SECTIONS]
 
@@ -372,7 +373,7 @@ def test_report_command_writes_a_file_and_png_charts(cli, demo_json, tmp_path):
 
 def test_japanese_png_charts_fall_back_to_english_words_without_a_japanese_font(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
-    from loss_advisor import report
+    from loss_advisor.surfaces import report
     monkeypatch.setattr(report, "_cjk_font", lambda: None)
     findings = {"final_losses": [1.0, 1.2, 0.9]}
     (ja,), _ = report.probe_charts("seeds", findings, "ja")
@@ -487,10 +488,10 @@ def test_ask_format_markdown_names_you_as_the_answerer(cli):
 
 
 def test_a_probe_error_message_is_shown_escaped(kb):
-    from loss_advisor.engine import Session
+    from loss_advisor.core.engine import Session
     result = Result(session=Session(kb, "en"), probes=[ProbeSummary("init_loss", "error", 0.1, 1, {}, HOSTILE)],
                     mode="probe", target="x.py:target")
-    md = result.to_markdown()
+    md = render_markdown(result)
     tokens = parser().parse(md)
     probes_table = next(tb for tb in tables(tokens, md) if tb["header"][0] == t("report.col_probe", "en"))
     assert len(probes_table["rows"]) == 1 and len(set(probes_table["pipes"])) == 1
@@ -517,7 +518,7 @@ def test_committed_example_reports_parse(lang):
 
 
 def test_logs_mode_report_with_hostile_column_and_file_names(cli, tmp_path):
-    pytest.importorskip("loss_advisor.logs.cli")
+    pytest.importorskip("loss_advisor.surfaces.logs_cli")
     column = "loss|x`y"
     log = tmp_path / "run|2`.csv"
     rows = [f'step,"{column}"']

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from loss_advisor.api import diagnose_target
-from loss_advisor.target import from_object
+from loss_advisor.pipeline.api import diagnose_target
+from loss_advisor.probing.target import from_object
 
 
 class Picky(nn.Module):

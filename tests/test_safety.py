@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from loss_advisor.runner import run_probes
-from loss_advisor.target import from_object
+from loss_advisor.pipeline.runner import run_probes
+from loss_advisor.probing.target import from_object
 
 
 def make_setup(train_step=None):

@@ -18,10 +18,10 @@ pytest.importorskip("textual")
 
 from textual.widgets import Input  # noqa: E402
 
-from loss_advisor.i18n import pick  # noqa: E402
-from loss_advisor.kb import load_kb  # noqa: E402
-from loss_advisor.tui.app import create_app  # noqa: E402
-from loss_advisor.tui.controller import SetupError  # noqa: E402
+from loss_advisor.core.i18n import pick  # noqa: E402
+from loss_advisor.core.kb import load_kb  # noqa: E402
+from loss_advisor.surfaces.tui.app import create_app  # noqa: E402
+from loss_advisor.surfaces.tui.controller import SetupError  # noqa: E402
 
 DEMO = "loss_advisor.examples.demo:target"
 FAST = ["data", "init_loss", "lr_sweep", "short_run"]
@@ -528,7 +528,7 @@ def test_cli_usage_errors_exit_2_with_one_line(cli, tmp_path):
 # --- logs and the watched script ---------------------------------------------------------
 
 def _curve_record(name: str):
-    from loss_advisor.runner import ProbeRecord
+    from loss_advisor.core.records import ProbeRecord
 
     steps = list(range(50))
     train = [2.0 * 0.97 ** s for s in steps]

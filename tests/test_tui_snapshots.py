@@ -16,9 +16,9 @@ import pytest
 pytest.importorskip("textual")
 pytest.importorskip("pytest_textual_snapshot")
 
-from loss_advisor.engine import Session  # noqa: E402
-from loss_advisor.result import ProbeSummary, Result  # noqa: E402
-from loss_advisor.tui.app import create_app  # noqa: E402
+from loss_advisor.core.engine import Session  # noqa: E402
+from loss_advisor.core.result import ProbeSummary, Result  # noqa: E402
+from loss_advisor.surfaces.tui.app import create_app  # noqa: E402
 
 SIZE = (80, 24)
 

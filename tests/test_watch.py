@@ -233,9 +233,10 @@ def test_then_probe_adds_probes_and_keeps_the_watched_findings():
 
 
 def test_public_api_and_markdown_report():
-    from loss_advisor.observations import all_declared
+    from loss_advisor.pipeline.producers import all_declared
     from loss_advisor.watch import watch_record
-    from loss_advisor.watch.cli import build_result
+    from loss_advisor.surfaces.watch_cli import build_result
+    from loss_advisor.surfaces.report import render_markdown
 
     records = watch_record(str(SCRIPTS / "missing_zero_grad.py"), ["--lr", "0.01"], steps=30, lang="ja")
     assert [r.name for r in records] == ["watch"]
@@ -248,5 +249,5 @@ def test_public_api_and_markdown_report():
     assert sorted(set(watch.observations) - set(all_declared())) == []
     result = build_result(records, "ja", "missing_zero_grad.py")
     assert result.ranked()[0].cause == "missing_zero_grad"
-    markdown = result.to_markdown()
+    markdown = render_markdown(result)
     assert "missing_zero_grad" in markdown and "watch" in markdown

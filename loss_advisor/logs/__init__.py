@@ -4,13 +4,13 @@
 and analysed in about 1.7 s of CPU, see docs/logs.md), picks the
 training-loss, validation-loss, learning-rate and gradient-norm columns by
 name (or as told), runs the one curve analysis
-every source shares (`loss_advisor.curves.analyse`: `curve.*`
+every source shares (`loss_advisor.core.curves.analyse`: `curve.*`
 observations) and adds what only a log can tell (`logs.*`). It returns a
 ProbeRecord named "logs", which the engine reads like any probe's.
 
 Importing this package imports neither torch nor tensorboard: tensorboard
-is imported only to read an event file, and torch only when `log_record`
-builds its ProbeRecord (runner.py, where ProbeRecord lives, imports torch).
+is imported only to read an event file (ProbeRecord lives in the
+torch-free core).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..i18n import t
-from ..observations import declare
-from .base import LogData, LogError, Series
+from loss_advisor.core.i18n import t
+from loss_advisor.core.observations import declare
+from loss_advisor.logs.base import LogData, LogError, Series
 
 __all__ = ["OBSERVATIONS", "LogError", "LogData", "Series", "read_log", "log_record", "detect_format"]
 
@@ -64,7 +64,7 @@ FORMATS = ("csv", "jsonl", "tensorboard")
 
 def detect_format(path: Path) -> str:
     """csv, jsonl or tensorboard, from the path (and a peek at the first byte)."""
-    from .tensorboard import is_event_file
+    from loss_advisor.logs.tensorboard import is_event_file
 
     if path.is_dir() or is_event_file(path):
         return "tensorboard"
@@ -88,7 +88,7 @@ def read_log(path: str | Path, train_col: str | None = None, val_col: str | None
     if not path.exists():
         raise LogError("logs.err_missing", path=str(path))
     if path.is_dir():
-        from .tensorboard import event_files
+        from loss_advisor.logs.tensorboard import event_files
         if not event_files(path):
             metrics = path / "metrics.csv"          # a Lightning CSVLogger version folder
             if metrics.is_file():
@@ -97,11 +97,11 @@ def read_log(path: str | Path, train_col: str | None = None, val_col: str | None
                 raise LogError("logs.err_no_events", path=str(path))
     fmt = fmt or detect_format(path)
     if fmt == "tensorboard":
-        from .tensorboard import read_tensorboard as reader
+        from loss_advisor.logs.tensorboard import read_tensorboard as reader
     elif fmt == "jsonl":
-        from .tabular import read_jsonl as reader
+        from loss_advisor.logs.tabular import read_jsonl as reader
     elif fmt == "csv":
-        from .tabular import read_csv as reader
+        from loss_advisor.logs.tabular import read_csv as reader
     else:
         raise LogError("logs.err_format", fmt=fmt, formats=", ".join(FORMATS))
     return reader(path, train_col, val_col, lr_col, grad_col)
@@ -111,7 +111,7 @@ def analyse_path(path: str | Path, train_col: str | None = None, val_col: str | 
                  lr_col: str | None = None, grad_col: str | None = None, fmt: str | None = None
                  ) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, dict]]]:
     """Read and analyse a log: (observations, details, notes as message keys). Torch-free."""
-    from .analysis import analyse_log, select
+    from loss_advisor.logs.analysis import analyse_log, select
 
     data = read_log(path, train_col, val_col, lr_col, grad_col, fmt)
     roles = select(data, train_col, val_col, lr_col, grad_col)
@@ -124,7 +124,7 @@ def log_record(path: str | Path, train_col: str | None = None, val_col: str | No
     """The log as a ProbeRecord named "logs" (observations `curve.*` and
     `logs.*`, details with the curves thinned to about 5,000 points each,
     notes in `lang`). Raises LogError with a one-line reason."""
-    from ..runner import ProbeRecord
+    from loss_advisor.core.records import ProbeRecord
 
     started = time.perf_counter()
     observations, details, notes = analyse_path(path, train_col, val_col, lr_col, grad_col, fmt)

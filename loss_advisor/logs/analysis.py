@@ -1,5 +1,5 @@
 """From a read log to observations: pick the columns, run the one curve
-analysis every source shares (`loss_advisor.curves.analyse`, which gives
+analysis every source shares (`loss_advisor.core.curves.analyse`, which gives
 the `curve.*` observations), and add what only a log can tell: the
 learning-rate schedule and what each change did to the loss, the gradient
 norm, and a loss that gives back what it had learned. Torch-free.
@@ -11,10 +11,10 @@ import math
 from statistics import median
 from typing import Any, Sequence
 
-from .. import curves
-from ..stats import bin_series, rolling_median
-from . import columns as C
-from .base import LogData, LogError, Series
+from loss_advisor.core import curves
+from loss_advisor.core.stats import bin_series, rolling_median
+from loss_advisor.logs import columns as C
+from loss_advisor.logs.base import LogData, LogError, Series
 
 # At most this many points per series in the record's details (for plots).
 DETAIL_POINTS = 5000

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from ..i18n import t
+from loss_advisor.core.i18n import t
 
 
 class LogError(Exception):

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import columns as C
-from .base import LogData, LogError, Series
+from loss_advisor.logs import columns as C
+from loss_advisor.logs.base import LogData, LogError, Series
 
 # A value logged as `str(loss)` of a tensor: tensor(0.6931, grad_fn=...).
 _TENSOR = re.compile(r"^\s*tensor\(\s*([-+0-9.eEinfatyINFATY]+)")

@@ -14,8 +14,8 @@ import os
 import struct
 from pathlib import Path
 
-from . import columns as C
-from .base import LogData, LogError, Series
+from loss_advisor.logs import columns as C
+from loss_advisor.logs.base import LogData, LogError, Series
 
 INSTALL = 'pip install "loss-advisor[tensorboard]"'
 # TensorFlow DataType numbers of the float scalars a summary may carry.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from loss_advisor.observations import declare
+from loss_advisor.core.observations import declare
 
 DEFAULT_STEPS = 100
 DEFAULT_TIMEOUT = 120.0
@@ -56,14 +56,14 @@ def watch_record(script: str, args: Sequence[str] = (), steps: int = DEFAULT_STE
                  then_probe: bool = False, lang: str = "en", *, every: int = DEFAULT_EVERY,
                  probes: Sequence[str] | None = None, echo: Any = None) -> list:
     """Run SCRIPT with ARGS under the watch and return its records
-    (`list[loss_advisor.runner.ProbeRecord]`): one named "watch", then the
+    (`list[loss_advisor.pipeline.runner.ProbeRecord]`): one named "watch", then the
     probe records when `then_probe`.
 
     `echo` is a writable text stream for the script's own output (None: kept
     quiet; its last lines are in the record's details either way). Raises
     WatchError for a script that cannot be watched.
     """
-    from .launch import watch_record as run
+    from loss_advisor.watch.launch import watch_record as run
 
     return run(script, args, steps=steps, timeout=timeout, then_probe=then_probe, lang=lang, every=every,
                probes=probes, echo=echo)

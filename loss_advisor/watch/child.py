@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from .protocol import (ENDED, EXITED, INTERNAL, RAISED, RECORD_VERSION, RUNNING, STEPS, TIMEOUT, StopWatching,
+from loss_advisor.watch.protocol import (ENDED, EXITED, INTERNAL, RAISED, RECORD_VERSION, RUNNING, STEPS, TIMEOUT, StopWatching,
                        write_record)
 
 # Frames from these folders are not the user's (the tool, torch, the runpy machinery).
@@ -91,7 +91,7 @@ class Watch:
     # --- torch arrives ----------------------------------------------------------------------
     def on_torch_import(self) -> None:
         try:
-            from .recorder import ScriptRecorder
+            from loss_advisor.watch.recorder import ScriptRecorder
 
             self.recorder = ScriptRecorder(self.opts.steps, self.opts.every, flush=self.write)
             self.recorder.install()
@@ -155,7 +155,7 @@ class Watch:
             _disarm()
 
     def describe_error(self, exc: BaseException) -> None:
-        from loss_advisor.target import describe_exception
+        from loss_advisor.probing.target import describe_exception
 
         text = describe_exception(exc)
         rec = self.recorder
@@ -183,9 +183,9 @@ class Watch:
                 self.write(final=True)
 
     def then_probe(self) -> None:
-        from loss_advisor.result import json_safe
-        from loss_advisor.runner import run_probes
-        from loss_advisor.target import Target, TargetError
+        from loss_advisor.core.result import json_safe
+        from loss_advisor.pipeline.runner import run_probes
+        from loss_advisor.probing.target import Target, TargetError
 
         target = self.recorder.probe_target(self.opts.script)
         if not isinstance(target, Target):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from loss_advisor import curves
-from loss_advisor.i18n import catalogue, t
-from loss_advisor.loopwatch import LoopCounts, loop_findings
+from loss_advisor.core import curves
+from loss_advisor.core.i18n import catalogue, t
+from loss_advisor.probing.loopwatch import LoopCounts, loop_findings
 
-from .protocol import ENDED, EXITED, RAISED, STEPS, TIMEOUT
+from loss_advisor.watch.protocol import ENDED, EXITED, RAISED, STEPS, TIMEOUT
 
 # What the record's status says, as the watch.stopped observation.
 STOPPED = {STEPS: "steps", ENDED: "ended", EXITED: "exited", RAISED: "error", TIMEOUT: "timeout"}

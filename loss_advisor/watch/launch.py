@@ -19,11 +19,11 @@ import threading
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from loss_advisor.i18n import t
+from loss_advisor.core.i18n import t
 
-from . import WatchError
-from .derive import notes as record_notes, observations as record_observations
-from .protocol import ENDED, EXITED, INTERNAL, RAISED, RUNNING, TIMEOUT, read_record
+from loss_advisor.watch import WatchError
+from loss_advisor.watch.derive import notes as record_notes, observations as record_observations
+from loss_advisor.watch.protocol import ENDED, EXITED, INTERNAL, RAISED, RUNNING, TIMEOUT, read_record
 
 # Seconds the child gets after its own limit to write its record, and after SIGTERM to exit.
 GRACE = 15.0
@@ -122,9 +122,9 @@ def run_child(script: Path, args: Sequence[str], record_path: Path, steps: int, 
 def watch_record(script: str, args: Sequence[str] = (), steps: int = 100, timeout: float = 120.0,
                  then_probe: bool = False, lang: str = "en", every: int = 10,
                  probes: Sequence[str] | None = None, echo: TextIO | None = None) -> list:
-    from loss_advisor.runner import ProbeRecord
+    from loss_advisor.core.records import ProbeRecord
 
-    from . import WATCH_PROBES
+    from loss_advisor.watch import WATCH_PROBES
 
     if steps < 1:
         raise WatchError(t("watch.error.bad_steps", lang, steps=steps))

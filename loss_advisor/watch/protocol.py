@@ -35,7 +35,7 @@ class StopWatching(BaseException):
 
 
 def write_record(path: str | os.PathLike, record: Mapping[str, Any]) -> None:
-    from loss_advisor.result import json_safe
+    from loss_advisor.core.result import json_safe
 
     target = Path(path)
     partial = target.with_name(target.name + ".part")

@@ -41,11 +41,11 @@ from torch.nn.modules.loss import _Loss
 from torch.utils.data import DataLoader
 from torch.utils.data.dataloader import _BaseDataLoaderIter
 
-from loss_advisor.harness import batch_len, first_tensor
-from loss_advisor.loopwatch import LoopMonitor, mode_dependent
+from loss_advisor.probing.harness import batch_len, first_tensor
+from loss_advisor.probing.loopwatch import LoopMonitor, mode_dependent
 from loss_advisor.probes.gradients import WEIGHT_LAYERS, weights_of
 
-from .protocol import STEPS, StopWatching
+from loss_advisor.watch.protocol import STEPS, StopWatching
 
 log = logging.getLogger(__name__)
 
@@ -642,9 +642,9 @@ class ScriptRecorder:
     def _context(self, pairs: list[tuple[Any, Any]]):
         """A probe context over batches the watch saw, for the data probe's own
         statistics. Its model and optimizer are stand-ins the probe never uses."""
-        from loss_advisor.harness import Harness
+        from loss_advisor.probing.harness import Harness
         from loss_advisor.probes import Budget, Context
-        from loss_advisor.target import Target
+        from loss_advisor.probing.target import Target
 
         device = first_tensor(pairs[0][0]).device
         target = Target(model=nn.Linear(1, 1), loss_fn=lambda outputs, targets: outputs,
@@ -732,7 +732,7 @@ class ScriptRecorder:
     def probe_target(self, spec: str):
         """The captured objects as a probe target (CONTRACT.md section 2), the
         model back at its first weights; or the key of the message that says why not."""
-        from loss_advisor.target import Target
+        from loss_advisor.probing.target import Target
 
         if self.model is None:
             return "watch.probe_reason.no_model"

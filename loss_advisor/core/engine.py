@@ -1,0 +1,372 @@
+"""The diagnosis engine: a session over the knowledge base's decision tree.
+
+A session holds the user's answers and the probes' observations. Questions
+whose rules an observation satisfies are answered automatically (and
+remembered as answered by a probe); a user's answer overrides that. The
+next question is the first unanswered one on the path from the root. Every
+answer adds its effects, in log-odds, to the causes it names; a cause's
+confidence is the logistic of its prior plus those effects. Deterministic,
+and free of torch and textual: the CLI, the TUI and the reports all use it.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from loss_advisor.core.i18n import pick, t
+from loss_advisor.core.kb import PLACEHOLDER, KnowledgeBase, Question, Rule
+
+
+class AnswerError(ValueError):
+    """An answer that the question does not offer, or an unknown question."""
+
+
+# --- conditions ----------------------------------------------------------------
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool | None:
+    if op == "==":
+        return actual == expected
+    if op == "!=":
+        return actual != expected
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if op == "matches":
+        return bool(re.search(expected, actual)) if isinstance(actual, str) else None
+    a, b = _number(actual), _number(expected)
+    if a is None or b is None or math.isnan(a):
+        return None
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One comparison that held: what was measured, against which threshold."""
+    observation: str
+    value: Any
+    op: str
+    threshold: Any
+
+
+def evaluate(cond: Mapping[str, Any], obs: Mapping[str, Any]) -> tuple[bool | None, list[Measured]]:
+    """Three-valued: True, False, or None when an observation is missing.
+
+    Returns the comparisons that made it true, for the evidence line.
+    """
+    if "obs" in cond:
+        name, op = cond["obs"], cond["op"]
+        present = obs.get(name) is not None
+        if op == "present":
+            return present, []
+        if op == "absent":
+            return (not present), []
+        if not present:
+            return None, []
+        result = _compare(op, obs[name], cond.get("value"))
+        return result, ([Measured(name, obs[name], op, cond.get("value"))] if result else [])
+    if "not" in cond:
+        inner, _ = evaluate(cond["not"], obs)
+        return (None if inner is None else not inner), []
+    if "all" in cond:
+        measured: list[Measured] = []
+        unknown = False
+        for sub in cond["all"]:
+            res, m = evaluate(sub, obs)
+            if res is False:
+                return False, []
+            unknown |= res is None
+            measured += m
+        return (None if unknown else True), measured
+    unknown = False
+    for sub in cond["any"]:
+        res, m = evaluate(sub, obs)
+        if res:
+            return True, m
+        unknown |= res is None
+    return (None if unknown else False), []
+
+
+def format_value(value: Any, spec: str = "") -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if spec:
+        try:
+            return format(value, spec)
+        except (ValueError, TypeError):
+            return str(value)
+    if isinstance(value, float):
+        return format(value, ".3g")
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value[:8]) + (", …" if len(value) > 8 else "") + "]"
+    return str(value)
+
+
+def fill(template: str, obs: Mapping[str, Any]) -> str:
+    """Fill {observation.name:spec} placeholders; nothing else is evaluated."""
+    def sub(m: re.Match) -> str:
+        value = obs.get(m.group(1))
+        if value is None:   # not measured: nothing for a message, a dash for a number
+            return "—" if m.group(2) else ""
+        return format_value(value, m.group(2) or "")
+    return PLACEHOLDER.sub(sub, template)
+
+
+# --- the session ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    question: str
+    answer: str
+    source: str                      # "user" or "probe:<name>[,<name>]"
+    rule_index: int | None = None    # which auto rule, when a probe answered
+    measured: tuple[Measured, ...] = ()
+
+    @property
+    def by_probe(self) -> bool:
+        return self.source != "user"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    question: str
+    answer: str
+    weight: float
+    source: str
+    text: str
+
+
+@dataclass
+class Diagnosis:
+    cause: str
+    confidence: float
+    score: float
+    evidence: list[Contribution] = field(default_factory=list)
+    against: list[Contribution] = field(default_factory=list)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class Session:
+    def __init__(self, kb: KnowledgeBase, lang: str = "en"):
+        self.kb = kb
+        self.lang = lang
+        self.observations: dict[str, Any] = {}
+        self.observation_sources: dict[str, str] = {}
+        self.user_answers: dict[str, AnswerRecord] = {}
+        self.auto_answers: dict[str, AnswerRecord] = {}
+        self.history: list[str] = []     # questions answered by the user, in order
+
+    # answers ---------------------------------------------------------------
+    def answer(self, question_id: str, answer_id: str) -> None:
+        """Record the user's answer (overriding a probe's answer if any)."""
+        q = self._question(question_id)
+        if answer_id not in [a.id for a in q.answers]:
+            choices = ", ".join(a.id for a in q.answers)
+            raise AnswerError(f"{answer_id!r} is not an answer to {question_id!r} (choose one of: {choices})")
+        self.user_answers[question_id] = AnswerRecord(question_id, answer_id, "user")
+        if question_id in self.history:
+            self.history.remove(question_id)
+        self.history.append(question_id)
+
+    def retract(self, question_id: str) -> None:
+        """Forget the user's answer to one question (a probe's answer, if any, returns)."""
+        self._question(question_id)
+        self.user_answers.pop(question_id, None)
+        if question_id in self.history:
+            self.history.remove(question_id)
+
+    def back(self) -> str | None:
+        """Undo the user's most recent answer; return its question ID."""
+        if not self.history:
+            return None
+        qid = self.history[-1]
+        self.retract(qid)
+        return qid
+
+    def restart(self) -> None:
+        self.user_answers.clear()
+        self.history.clear()
+
+    def record(self, question_id: str) -> AnswerRecord | None:
+        return self.user_answers.get(question_id) or self.auto_answers.get(question_id)
+
+    def answers(self) -> dict[str, AnswerRecord]:
+        merged = dict(self.auto_answers)
+        merged.update(self.user_answers)
+        return merged
+
+    # observations ----------------------------------------------------------
+    def observe(self, observations: Mapping[str, Any], source: str = "probe") -> list[str]:
+        """Add observations; re-derive the probes' answers. Returns the questions answered anew."""
+        for name, value in observations.items():
+            self.observations[name] = value
+            self.observation_sources[name] = source
+        before = {q: r.answer for q, r in self.auto_answers.items()}
+        self.auto_answers = {}
+        for q in self.kb.questions.values():
+            rec = self._auto(q)
+            if rec is not None:
+                self.auto_answers[q.id] = rec
+        return [q for q, r in self.auto_answers.items() if before.get(q) != r.answer]
+
+    def _auto(self, q: Question) -> AnswerRecord | None:
+        for i, rule in enumerate(q.auto):
+            result, measured = evaluate(rule.when, self.observations)
+            if result:
+                sources = sorted({self.observation_sources.get(m.observation, m.observation.split(".")[0])
+                                  for m in measured})
+                return AnswerRecord(q.id, rule.answer, "probe:" + ",".join(sources or ["probe"]), i, tuple(measured))
+        return None
+
+    def can_measure(self, question_id: str) -> bool:
+        return bool(self._question(question_id).auto)
+
+    # navigation ------------------------------------------------------------
+    def _walk(self) -> tuple[list[AnswerRecord], str | None]:
+        """Follow the answers from the root: the records on the way, and the
+        first question without an answer (None at the end of the path)."""
+        records: list[AnswerRecord] = []
+        qid: str | None = self.kb.root
+        seen: set[str] = set()
+        while qid and qid not in seen:
+            seen.add(qid)
+            rec = self.record(qid)
+            if rec is None:
+                return records, qid
+            records.append(rec)
+            qid = self.kb.questions[qid].answer(rec.answer).next
+        return records, None
+
+    def path(self) -> list[AnswerRecord]:
+        """The answered questions on the way from the root, in order."""
+        return self._walk()[0]
+
+    def current(self) -> Question | None:
+        """The next question to ask: the first unanswered one on the path, or None at the end."""
+        qid = self._walk()[1]
+        return self.kb.questions[qid] if qid else None
+
+    # explanations ----------------------------------------------------------
+    def rule_of(self, rec: AnswerRecord) -> Rule | None:
+        if rec.rule_index is None:
+            return None
+        return self.kb.questions[rec.question].auto[rec.rule_index]
+
+    def describe(self, rec: AnswerRecord) -> str:
+        """One line: what answered this question and why."""
+        q = self.kb.questions[rec.question]
+        rule = self.rule_of(rec)
+        if rule is None:
+            return t("engine.user_answer", self.lang, question=pick(q.text, self.lang),
+                     answer=pick(q.answer(rec.answer).label, self.lang))
+        line = fill(pick(rule.evidence, self.lang), self.observations)
+        if rec.measured:
+            parts = [t("engine.measured_item" if m.op in ("<", "<=", ">", ">=") else "engine.measured_value",
+                       self.lang, name=m.observation, value=format_value(m.value), op=m.op,
+                       threshold=format_value(m.threshold)) for m in rec.measured]
+            line += " " + t("engine.measured", self.lang, items="; ".join(parts))
+        return line
+
+    # ranking ---------------------------------------------------------------
+    def diagnoses(self) -> list[Diagnosis]:
+        """Every cause with its confidence and the evidence that moved it, best first."""
+        scores = {cid: c.prior for cid, c in self.kb.causes.items()}
+        contributions: dict[str, list[Contribution]] = {cid: [] for cid in self.kb.causes}
+        answers = self.answers()
+        for qid in self.kb.questions:          # KB order keeps the result deterministic
+            rec = answers.get(qid)
+            if rec is None:
+                continue
+            ans = self.kb.questions[qid].answer(rec.answer)
+            if not ans.effects:
+                continue
+            text = self.describe(rec)
+            for cid, weight in ans.effects.items():
+                scores[cid] += weight
+                contributions[cid].append(Contribution(qid, rec.answer, weight, rec.source, text))
+        conf = {cid: _sigmoid(s) for cid, s in scores.items()}
+        worst_fault = max((conf[c] for c, cause in self.kb.causes.items() if cause.kind == "fault"), default=0.0)
+        out = []
+        for cid, cause in self.kb.causes.items():
+            c = conf[cid]
+            if cause.kind == "reassurance":
+                # "Nothing is wrong" can only be as sure as no fault is likely.
+                c *= 1.0 - worst_fault
+            contribs = contributions[cid]
+            out.append(Diagnosis(
+                cause=cid, confidence=round(c, 4), score=round(scores[cid], 4),
+                evidence=sorted([x for x in contribs if x.weight > 0], key=lambda x: -x.weight),
+                against=sorted([x for x in contribs if x.weight < 0], key=lambda x: x.weight),
+            ))
+        order = {cid: i for i, cid in enumerate(self.kb.causes)}
+        out.sort(key=lambda d: (-d.confidence, order[d.cause]))
+        return out
+
+    def assessed_causes(self) -> set[str]:
+        """Causes that at least one answered question spoke to, for or against."""
+        out: set[str] = set()
+        for qid, rec in self.answers().items():
+            out |= set(self.kb.questions[qid].answer(rec.answer).effects)
+        return out
+
+    def checklist(self, threshold: float = 0.5) -> list[tuple[str, str]]:
+        """Each checklist row with 'failed', 'checked' or 'unknown'."""
+        conf = {d.cause: d.confidence for d in self.diagnoses()}
+        assessed = self.assessed_causes()
+        rows = []
+        for row in self.kb.checklist:
+            if any(conf[c] >= threshold and self.kb.causes[c].kind == "fault" for c in row.causes):
+                status = "failed"
+            elif any(c in assessed for c in row.causes):
+                status = "checked"
+            else:
+                status = "unknown"
+            rows.append((row.id, status))
+        return rows
+
+    # persistence -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "observations": dict(self.observations),
+            "observation_sources": dict(self.observation_sources),
+            "answers": [{"question": q, "answer": self.user_answers[q].answer} for q in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, kb: KnowledgeBase, data: Mapping[str, Any], lang: str | None = None) -> "Session":
+        """Rebuild a saved session; a question or answer the KB no longer has is an AnswerError."""
+        if not isinstance(data, Mapping):
+            raise AnswerError("a saved session must be a JSON object")
+        session = cls(kb, lang or data.get("lang", "en"))
+        obs = data.get("observations", {}) or {}
+        sources = data.get("observation_sources", {}) or {}
+        if not isinstance(obs, Mapping) or not isinstance(sources, Mapping):
+            raise AnswerError("'observations' must be an object")
+        by_source: dict[str, dict[str, Any]] = {}
+        for name, value in obs.items():
+            by_source.setdefault(sources.get(name, name.split(".")[0]), {})[name] = value
+        for source, group in by_source.items():
+            session.observe(group, source)
+        for item in data.get("answers", []) or []:
+            if not isinstance(item, Mapping) or "question" not in item or "answer" not in item:
+                raise AnswerError("each saved answer needs 'question' and 'answer'")
+            session.answer(item["question"], item["answer"])
+        return session
+
+    def _question(self, qid: str) -> Question:
+        try:
+            return self.kb.questions[qid]
+        except KeyError:
+            raise AnswerError(f"no question {qid!r} in the knowledge base") from None

@@ -1,0 +1,505 @@
+"""Load and validate the knowledge base (knowledge/*.yaml).
+
+Each file is validated against its definition in ``knowledge/schema.yaml``
+with a real JSON Schema validator; then the checks a schema cannot express
+run over the whole base: unique IDs, references that resolve, no cycles,
+every question and cause reachable from the root, every contract cause
+present, observations that some probe declares. Every problem names the
+file, the node ID and the field. Nothing here imports torch or textual.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+import yaml
+
+from loss_advisor.core.i18n import LANGS
+
+# CONTRACT.md section 1: these IDs are public and must always exist.
+CONTRACT_CAUSES = (
+    "lr_too_high", "lr_too_low",
+    "inputs_not_normalized", "label_noise", "class_imbalance", "nonfinite_data",
+    "underfitting", "overfitting",
+    "loss_task_mismatch", "output_activation_mismatch", "constant_loss",
+    "vanishing_gradients", "exploding_gradients", "dead_relu",
+    "batch_too_small", "data_not_shuffled",
+    "eval_mode_during_training", "missing_zero_grad", "step_before_backward",
+    "device_mismatch", "loss_not_averaged", "params_not_updated",
+    "bad_initialization", "seed_sensitivity",
+    "actually_decreasing",
+)
+
+# Log-odds of a cause before any evidence: sigmoid(-3) = 0.047, so a cause
+# needs evidence worth +3 (for instance one strong probe finding) to reach
+# the 0.5 line where CONTRACT.md says the user should act.
+DEFAULT_PRIOR = -3.0
+
+# {observation.name} or {observation.name:format_spec} inside evidence text.
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)(?::([^{}]*))?\}")
+
+FILE_KINDS = {
+    "sections.yaml": "sections_file",
+    "checklist.yaml": "checklist_file",
+    "tree.yaml": "tree_file",
+}
+
+
+class KBError(Exception):
+    """The knowledge base is malformed; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(problems[0] + more)
+
+
+# --- the knowledge as objects ------------------------------------------------
+
+@dataclass(frozen=True)
+class Remedy:
+    text: Mapping[str, str]
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    kind: str
+    section: str
+    also_sections: tuple[str, ...]
+    title: Mapping[str, str]
+    summary: Mapping[str, str]
+    theory: Mapping[str, str]
+    symptoms: tuple[Mapping[str, str], ...]
+    confirm: tuple[Mapping[str, str], ...]
+    remedies: tuple[Remedy, ...]
+    observations: tuple[str, ...]
+    prior: float
+    file: str
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    number: int
+    title: Mapping[str, str]
+    theory: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    id: str
+    category: Mapping[str, str]
+    check: Mapping[str, str]
+    causes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    label: Mapping[str, str]
+    next: str | None
+    effects: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Rule:
+    answer: str
+    when: Mapping[str, Any]
+    evidence: Mapping[str, str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str | None
+    text: Mapping[str, str]
+    why: Mapping[str, str]
+    answers: tuple[Answer, ...]
+    auto: tuple[Rule, ...]
+
+    def answer(self, answer_id: str) -> Answer:
+        for a in self.answers:
+            if a.id == answer_id:
+                return a
+        raise KeyError(answer_id)
+
+    def observations(self) -> set[str]:
+        names: set[str] = set()
+        for rule in self.auto:
+            names |= condition_observations(rule.when)
+            names |= {m.group(1) for lang in LANGS for m in PLACEHOLDER.finditer(rule.evidence[lang])}
+        return names
+
+
+@dataclass
+class KnowledgeBase:
+    introduction: Mapping[str, str]
+    conclusion: Mapping[str, str]
+    sections: dict[str, Section]
+    causes: dict[str, Cause]
+    checklist: tuple[ChecklistRow, ...]
+    root: str
+    questions: dict[str, Question]
+    source: str = ""
+    _parents: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def question(self, qid: str) -> Question:
+        return self.questions[qid]
+
+    def cause(self, cid: str) -> Cause:
+        return self.causes[cid]
+
+    def referenced_observations(self) -> set[str]:
+        names: set[str] = set()
+        for q in self.questions.values():
+            names |= q.observations()
+        for c in self.causes.values():
+            names |= set(c.observations)
+        return names
+
+
+# An answer moves a cause "materially" from this many log-odds on: the
+# observations that decide such answers are the ones listed with each cause.
+MATERIAL_EFFECT = 2.0
+
+
+def linked_observations(kb: "KnowledgeBase") -> dict[str, set[str]]:
+    """Per cause, the observations whose rules decide answers that move it materially."""
+    linked: dict[str, set[str]] = {cid: set() for cid in kb.causes}
+    for q in kb.questions.values():
+        if q.id == kb.root:
+            continue
+        for rule in q.auto:
+            for cid, weight in q.answer(rule.answer).effects.items():
+                if abs(weight) >= MATERIAL_EFFECT:
+                    linked[cid] |= condition_observations(rule.when)
+    return linked
+
+
+def condition_observations(cond: Mapping[str, Any]) -> set[str]:
+    if "obs" in cond:
+        return {cond["obs"]}
+    if "not" in cond:
+        return condition_observations(cond["not"])
+    key = "all" if "all" in cond else "any"
+    names: set[str] = set()
+    for sub in cond[key]:
+        names |= condition_observations(sub)
+    return names
+
+
+# --- loading -------------------------------------------------------------------
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice (PyYAML keeps the last)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path, display: str) -> Any:
+    """Parse one YAML file; a syntax error becomes one line with its position."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KBError([f"{display}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KBError([f"{display}:{where} invalid YAML: {problem}"]) from None
+
+
+def default_kb_dir() -> Path:
+    return Path(str(resources.files("loss_advisor.knowledge")))
+
+
+def _schema_validator(kb_dir: Path) -> dict[str, jsonschema.protocols.Validator]:
+    schema_path = kb_dir / "schema.yaml"
+    if not schema_path.exists():
+        schema_path = default_kb_dir() / "schema.yaml"
+    schema = read_yaml(schema_path, "schema.yaml")
+    cls = jsonschema.validators.validator_for(schema)
+    return {
+        kind: cls({"$ref": f"#/$defs/{kind}", "$defs": schema["$defs"]})
+        for kind in ("sections_file", "causes_file", "checklist_file", "tree_file")
+    }
+
+
+def _node_and_field(doc: Any, path: Iterable[Any]) -> tuple[str, str]:
+    """Name the innermost node with an `id` on `path`, and the field below it."""
+    node_id, rest, here = "", [], doc
+    for step in path:
+        here = here[step] if isinstance(here, (dict, list)) else None
+        rest.append(step)
+        if isinstance(here, dict) and isinstance(here.get("id"), str):
+            node_id, rest = here["id"], []
+    field_name = ""
+    for step in rest:
+        field_name += f"[{step}]" if isinstance(step, int) else (f".{step}" if field_name else str(step))
+    return node_id, field_name
+
+
+def _schema_problems(validator, doc: Any, display: str) -> list[str]:
+    problems = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        # For oneOf failures, report the most specific branch's error.
+        best = jsonschema.exceptions.best_match([err]) if err.context else err
+        node, fld = _node_and_field(doc, best.absolute_path)
+        where = f" node {node!r}:" if node else ""
+        fld_txt = f" field {fld!r}:" if fld else ""
+        problems.append(f"{display}:{where}{fld_txt} {best.message}")
+    return problems
+
+
+def load_kb(kb_dir: str | Path | None = None, declared_observations: Iterable[str] | None = None) -> KnowledgeBase:
+    """Load, validate and return the knowledge base; raise KBError on any problem.
+
+    ``declared_observations``: when given, every observation the KB reads
+    must be among them (the probes' declarations).
+    """
+    base = Path(kb_dir) if kb_dir is not None else default_kb_dir()
+    if not base.is_dir():
+        raise KBError([f"{base}: knowledge folder not found"])
+    validators = _schema_validator(base)
+    docs: dict[str, Any] = {}
+    problems: list[str] = []
+    files = [base / name for name in FILE_KINDS]
+    files += sorted((base / "causes").glob("*.yaml"))
+    for path in files:
+        display = str(path.relative_to(base.parent)) if base.parent in path.parents else str(path)
+        if not path.exists():
+            problems.append(f"{display}: file missing")
+            continue
+        doc = read_yaml(path, display)
+        kind = FILE_KINDS.get(path.name, "causes_file") if path.parent == base else "causes_file"
+        found = _schema_problems(validators[kind], doc, display)
+        problems += found
+        if not found:
+            docs[display] = (kind, doc)
+    if not any(kind == "causes_file" for kind, _ in docs.values()) and not problems:
+        problems.append(f"{base.name}/causes: no cause files")
+    if problems:
+        raise KBError(problems)
+    kb = _build(docs, str(base))
+    problems = check_kb(kb, docs, declared_observations)
+    if problems:
+        raise KBError(problems)
+    return kb
+
+
+def _text(d: Mapping[str, str]) -> Mapping[str, str]:
+    return {lang: d[lang] for lang in LANGS}
+
+
+def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
+    sections: dict[str, Section] = {}
+    causes: dict[str, Cause] = {}
+    checklist: list[ChecklistRow] = []
+    questions: dict[str, Question] = {}
+    intro = concl = {}
+    root = ""
+    for display, (kind, doc) in docs.items():
+        if kind == "sections_file":
+            intro, concl = _text(doc["introduction"]), _text(doc["conclusion"])
+            for s in doc["sections"]:
+                sections.setdefault(s["id"], Section(s["id"], s["number"], _text(s["title"]), _text(s["theory"])))
+        elif kind == "checklist_file":
+            checklist = [ChecklistRow(r["id"], _text(r["category"]), _text(r["check"]), tuple(r["causes"]))
+                         for r in doc["checklist"]]
+        elif kind == "tree_file":
+            root = doc["root"]
+            for q in doc["questions"]:
+                questions.setdefault(q["id"], Question(
+                    id=q["id"], section=q.get("section"), text=_text(q["text"]), why=_text(q["why"]),
+                    answers=tuple(Answer(a["id"], _text(a["label"]), a.get("next"), dict(a.get("effects", {})))
+                                  for a in q["answers"]),
+                    auto=tuple(Rule(r["answer"], r["when"], _text(r["evidence"]), r["reason"])
+                               for r in q.get("auto", [])),
+                ))
+        else:
+            for c in doc["causes"]:
+                causes.setdefault(c["id"], Cause(
+                    id=c["id"], kind=c.get("kind", "fault"), section=c["section"],
+                    also_sections=tuple(c.get("also_sections", [])), title=_text(c["title"]),
+                    summary=_text(c["summary"]), theory=_text(c["theory"]),
+                    symptoms=tuple(_text(s) for s in c["symptoms"]),
+                    confirm=tuple(_text(s) for s in c["confirm"]),
+                    remedies=tuple(Remedy(_text(r["text"]), r.get("code")) for r in c["remedies"]),
+                    observations=tuple(c.get("observations", [])),
+                    prior=float(c.get("prior", DEFAULT_PRIOR)), file=display,
+                ))
+    return KnowledgeBase(intro, concl, sections, causes, tuple(checklist), root, questions, source)
+
+
+# --- checks the schema cannot express ----------------------------------------
+
+def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
+             declared_observations: Iterable[str] | None = None) -> list[str]:
+    problems: list[str] = []
+    files = {kind: display for display, (kind, _) in docs.items()}
+    tree_file = files.get("tree_file", "tree.yaml")
+    checklist_file = files.get("checklist_file", "checklist.yaml")
+    sections_file = files.get("sections_file", "sections.yaml")
+
+    # Unique IDs (the builder kept the first; report every repeat).
+    def dupes(kind_filter: str, list_key: str, label: str) -> None:
+        seen: dict[str, str] = {}
+        for display, (kind, doc) in docs.items():
+            if kind != kind_filter:
+                continue
+            for item in doc[list_key]:
+                if item["id"] in seen:
+                    problems.append(f"{display}: node {item['id']!r}: field 'id': duplicate {label} ID "
+                                    f"(first defined in {seen[item['id']]})")
+                else:
+                    seen[item["id"]] = display
+    dupes("causes_file", "causes", "cause")
+    dupes("tree_file", "questions", "question")
+    dupes("sections_file", "sections", "section")
+    dupes("checklist_file", "checklist", "checklist row")
+
+    for c in kb.causes.values():
+        for s in (c.section, *c.also_sections):
+            if s not in kb.sections:
+                problems.append(f"{c.file}: node {c.id!r}: field 'section': unknown section {s!r}")
+    for row in kb.checklist:
+        for cid in row.causes:
+            if cid not in kb.causes:
+                problems.append(f"{checklist_file}: node {row.id!r}: field 'causes': unknown cause {cid!r}")
+    for missing in [c for c in CONTRACT_CAUSES if c not in kb.causes]:
+        problems.append(f"causes: node {missing!r}: contract cause missing (CONTRACT.md section 1)")
+    numbers = [s.number for s in kb.sections.values()]
+    if len(set(numbers)) != len(numbers):
+        problems.append(f"{sections_file}: field 'number': section numbers repeat")
+
+    if kb.root not in kb.questions:
+        problems.append(f"{tree_file}: field 'root': unknown question {kb.root!r}")
+    for q in kb.questions.values():
+        if q.section and q.section not in kb.sections:
+            problems.append(f"{tree_file}: node {q.id!r}: field 'section': unknown section {q.section!r}")
+        answer_ids = [a.id for a in q.answers]
+        for i, a in enumerate(q.answers):
+            if answer_ids.count(a.id) > 1 and answer_ids.index(a.id) == i:
+                problems.append(f"{tree_file}: node {q.id!r}: field 'answers[{i}].id': duplicate answer {a.id!r}")
+            if a.next is not None and a.next not in kb.questions:
+                problems.append(f"{tree_file}: node {q.id!r}: field 'answers[{i}].next': unknown question {a.next!r}")
+            for cid in a.effects:
+                if cid not in kb.causes:
+                    problems.append(f"{tree_file}: node {q.id!r}: field 'answers[{i}].effects': unknown cause {cid!r}")
+        for i, r in enumerate(q.auto):
+            if r.answer not in answer_ids:
+                problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].answer': {r.answer!r} is not an answer of this question")
+            for lang in LANGS:
+                for m in PLACEHOLDER.finditer(r.evidence[lang]):
+                    if m.group(2):
+                        try:
+                            format(1.5, m.group(2))
+                        except ValueError:
+                            problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].evidence.{lang}': bad format {m.group(2)!r}")
+            problems += _condition_problems(r.when, f"{tree_file}: node {q.id!r}: field 'auto[{i}].when'")
+
+    if declared_observations is not None:
+        declared = set(declared_observations)
+        for q in kb.questions.values():
+            for name in sorted(q.observations() - declared):
+                problems.append(f"{tree_file}: node {q.id!r}: field 'auto': observation {name!r} is not declared by any probe")
+        for c in kb.causes.values():
+            for name in c.observations:
+                if name not in declared:
+                    problems.append(f"{c.file}: node {c.id!r}: field 'observations': {name!r} is not declared by any probe")
+
+    if problems:
+        return problems
+    problems += _graph_problems(kb, tree_file)
+    return problems
+
+
+def _condition_problems(cond: Mapping[str, Any], where: str) -> list[str]:
+    if "obs" in cond:
+        op, has_value = cond["op"], "value" in cond
+        if op in ("present", "absent"):
+            return [f"{where}: op {op!r} takes no value"] if has_value else []
+        if not has_value:
+            return [f"{where}: op {op!r} needs a value"]
+        value = cond["value"]
+        if op in ("<", "<=", ">", ">=") and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+            return [f"{where}: op {op!r} needs a number, not {value!r}"]
+        if op in ("in", "not_in") and not isinstance(value, list):
+            return [f"{where}: op {op!r} needs a list"]
+        if op == "matches":
+            try:
+                re.compile(value)
+            except (re.error, TypeError) as exc:
+                return [f"{where}: bad regular expression {value!r}: {exc}"]
+        return []
+    if "not" in cond:
+        return _condition_problems(cond["not"], where)
+    key = "all" if "all" in cond else "any"
+    out: list[str] = []
+    for i, sub in enumerate(cond[key]):
+        out += _condition_problems(sub, f"{where}.{key}[{i}]")
+    return out
+
+
+def _graph_problems(kb: KnowledgeBase, tree_file: str) -> list[str]:
+    problems: list[str] = []
+    # Cycles: depth-first search over answer.next edges.
+    state: dict[str, int] = {}
+    order = list(kb.questions)
+
+    def visit(qid: str, trail: list[str]) -> None:
+        state[qid] = 1
+        for a in kb.questions[qid].answers:
+            if a.next is None:
+                continue
+            if state.get(a.next) == 1:
+                loop = trail[trail.index(a.next):] + [a.next] if a.next in trail else [qid, a.next]
+                problems.append(f"{tree_file}: node {qid!r}: field 'answers.{a.id}.next': cycle " + " -> ".join(loop))
+            elif a.next not in state:
+                visit(a.next, trail + [a.next])
+        state[qid] = 2
+
+    for qid in order:
+        if qid not in state:
+            visit(qid, [qid])
+    if problems:
+        return problems
+
+    reachable: list[str] = []
+    stack = [kb.root]
+    while stack:
+        qid = stack.pop()
+        if qid in reachable:
+            continue
+        reachable.append(qid)
+        stack += [a.next for a in kb.questions[qid].answers if a.next]
+    for qid in order:
+        if qid not in reachable:
+            problems.append(f"{tree_file}: node {qid!r}: question not reachable from the root {kb.root!r}")
+    raised = {cid for qid in reachable for a in kb.questions[qid].answers
+              for cid, w in a.effects.items() if w > 0}
+    for cid, cause in kb.causes.items():
+        if cid not in raised:
+            problems.append(f"{cause.file}: node {cid!r}: no answer reachable from the root raises this cause")
+    return problems

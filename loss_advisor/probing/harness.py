@@ -1,0 +1,457 @@
+"""The harness around the user's objects, shared by every probe.
+
+It adapts the user's batches (``split_batch``, devices, calling the model
+with a tensor, a tuple or a dict), keeps a small cache of batches, hands
+out fresh copies of the model and fresh optimizers from the user's
+factory (optionally with another learning rate), and runs the reference
+training step. Probes never touch the user's own model: they get copies.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+import torch
+from torch import nn
+
+from loss_advisor.probing.target import Target, TargetError, describe_exception
+
+log = logging.getLogger(__name__)
+
+# Batches kept in memory for the cheap probes: enough for statistics over a
+# few thousand examples, small enough to cost nothing on small data sets.
+CACHE_BATCHES = 32
+CACHE_EXAMPLES = 4096
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TargetError("--device cuda: no CUDA device is available")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise TargetError("--device mps: no MPS device is available")
+    if name not in ("cpu", "cuda", "mps"):
+        raise TargetError(f"unknown device {name!r}: choose auto, cpu, cuda or mps")
+    return torch.device(name)
+
+
+def to_device(obj: Any, device: torch.device) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*(to_device(o, device) for o in obj))
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_device(o, device) for o in obj)
+    if isinstance(obj, dict):
+        return {k: to_device(v, device) for k, v in obj.items()}
+    return obj
+
+
+def first_tensor(obj: Any) -> torch.Tensor | None:
+    if isinstance(obj, torch.Tensor):
+        return obj
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        for o in obj:
+            found = first_tensor(o)
+            if found is not None:
+                return found
+    return None
+
+
+def batch_len(obj: Any) -> int:
+    tensor = first_tensor(obj)
+    if tensor is None or tensor.dim() == 0:
+        return 0
+    return int(tensor.shape[0])
+
+
+def take(obj: Any, index: Any) -> Any:
+    """Index every tensor in a (nested) batch along the batch dimension."""
+    if isinstance(obj, torch.Tensor):
+        return obj[index] if obj.dim() > 0 else obj
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*(take(o, index) for o in obj))
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(take(o, index) for o in obj)
+    if isinstance(obj, dict):
+        return {k: take(v, index) for k, v in obj.items()}
+    return obj
+
+
+def concat(parts: list[Any]) -> Any:
+    first = parts[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(parts) if first.dim() > 0 else first
+    if isinstance(first, tuple) and hasattr(first, "_fields"):
+        return type(first)(*(concat([p[i] for p in parts]) for i in range(len(first))))
+    if isinstance(first, (list, tuple)):
+        return type(first)(concat([p[i] for p in parts]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: concat([p[k] for p in parts]) for k in first}
+    return first
+
+
+def call_model(model: nn.Module, inputs: Any) -> Any:
+    """CONTRACT.md section 2: a tuple is unpacked, a dict passed as keywords."""
+    if isinstance(inputs, dict):
+        return model(**inputs)
+    if isinstance(inputs, (tuple, list)):
+        return model(*inputs)
+    return model(inputs)
+
+
+def as_loss(value: Any) -> torch.Tensor:
+    """Accept a scalar tensor, or an object with a `.loss` (Hugging Face style)."""
+    if isinstance(value, torch.Tensor):
+        return value
+    loss = getattr(value, "loss", None)
+    if isinstance(loss, torch.Tensor):
+        return loss
+    if isinstance(value, dict) and isinstance(value.get("loss"), torch.Tensor):
+        return value["loss"]
+    raise TypeError(f"loss_fn returned {type(value).__name__}, not a tensor")
+
+
+def optimizer_lr(opt: torch.optim.Optimizer) -> float | None:
+    lrs = [g.get("lr") for g in opt.param_groups]
+    lrs = [float(lr) for lr in lrs if isinstance(lr, (int, float)) or isinstance(lr, torch.Tensor)]
+    return max(lrs) if lrs else None
+
+
+@dataclass
+class BuiltOptimizer:
+    optimizer: torch.optim.Optimizer
+    foreign: int          # parameters in the optimizer that were not handed to the factory
+    covered: int          # handed-over trainable parameters the optimizer holds
+
+
+class Harness:
+    """The user's target prepared for probing on one device."""
+
+    def __init__(self, target: Target, device: torch.device | str = "cpu"):
+        self.target = target
+        self.device = torch.device(device) if isinstance(device, str) else device
+        self.model = target.model
+        self.batches: list[tuple[Any, Any]] = []
+        self.val_batches: list[tuple[Any, Any]] = []
+        self.steps = 0                 # forward+backward steps spent, for the cost report
+        self._check_and_cache()
+        self.batch_size = batch_len(self.batches[0][0]) or batch_len(self.batches[0][1])
+        self.user_lr = self._user_lr()
+
+    # --- data ----------------------------------------------------------------
+    def split(self, batch: Any) -> tuple[Any, Any]:
+        if self.target.split_batch is not None:
+            try:
+                pair = self.target.split_batch(batch)
+            except Exception as exc:
+                raise TargetError(f"split_batch raised {describe_exception(exc)}") from None
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise TargetError(f"split_batch must return (inputs, targets), got {type(pair).__name__}")
+            return pair[0], pair[1]
+        if isinstance(batch, (tuple, list)) and len(batch) == 2:
+            return batch[0], batch[1]
+        if isinstance(batch, (tuple, list)):
+            shape = f"a {type(batch).__name__} of {len(batch)} items"
+        else:
+            shape = f"a {type(batch).__name__}"
+        raise TargetError(f"batches from train_data are {shape}, not (inputs, targets) pairs; "
+                          "add split_batch(batch) -> (inputs, targets) to the target")
+
+    def _prepare(self, batch: Any) -> tuple[Any, Any]:
+        inputs, targets = self.split(batch)
+        if first_tensor(inputs) is None:
+            raise TargetError(f"batch inputs hold no tensor (got {type(inputs).__name__})")
+        return to_device(inputs, self.device), to_device(targets, self.device)
+
+    def _iterate(self, data: Any, name: str) -> Iterator[Any]:
+        try:
+            it = iter(data)
+        except Exception as exc:
+            raise TargetError(f"iterating {name} raised {describe_exception(exc)}") from None
+        while True:
+            try:
+                yield next(it)
+            except StopIteration:
+                return
+            except TargetError:
+                raise
+            except Exception as exc:
+                raise TargetError(f"iterating {name} raised {describe_exception(exc)}") from None
+
+    def _cache(self, data: Any, name: str) -> list[tuple[Any, Any]]:
+        """The first batches of `data`, prepared, up to CACHE_BATCHES or CACHE_EXAMPLES."""
+        cached, seen = [], 0
+        for batch in self._iterate(data, name):
+            inputs, targets = self._prepare(batch)
+            cached.append((inputs, targets))
+            seen += batch_len(inputs)
+            if len(cached) >= CACHE_BATCHES or seen >= CACHE_EXAMPLES:
+                break
+        if not cached:
+            raise TargetError(f"{name} yielded no batches")
+        return cached
+
+    def _check_and_cache(self) -> None:
+        self.batches = self._cache(self.target.train_data, "train_data")
+        if batch_len(self.batches[0][0]) == 0:
+            raise TargetError("the first batch of train_data is empty or has no batch dimension")
+        # Data that can be iterated only once would starve every later epoch.
+        again = next(self._iterate(self.target.train_data, "train_data"), None)
+        if again is None:
+            raise TargetError("train_data yields batches only once (a generator?); a second pass was empty. "
+                              "Pass a DataLoader or a list of batches")
+        if self.target.val_data is not None:
+            self.val_batches = self._cache(self.target.val_data, "val_data")
+
+    def stream(self, limit_epochs: int | None = None) -> Iterator[tuple[Any, Any]]:
+        """Training batches in the user's own order, epoch after epoch, as their loop sees them."""
+        epochs = itertools.count() if limit_epochs is None else range(limit_epochs)
+        for _ in epochs:
+            empty = True
+            for batch in self._iterate(self.target.train_data, "train_data"):
+                empty = False
+                yield self._prepare(batch)
+            if empty:
+                return
+
+    def examples(self, limit: int = CACHE_EXAMPLES) -> tuple[Any, Any]:
+        """The cached batches joined into one (inputs, targets), at most `limit` examples."""
+        inputs = concat([b[0] for b in self.batches])
+        targets = concat([b[1] for b in self.batches])
+        n = min(limit, batch_len(inputs))
+        return take(inputs, slice(0, n)), take(targets, slice(0, n))
+
+    def sample(self, limit: int, seed: int = 0) -> tuple[Any, Any, list[int] | None]:
+        """A random sample of up to `limit` examples with their dataset indices.
+
+        Drawn straight from the loader's dataset when there is one, so it
+        represents the whole data set even when the loader does not shuffle
+        (the cached first batches of sorted data hold only the first
+        classes). Falls back to the cached batches, with no indices."""
+        loader = self.target.train_data
+        dataset = getattr(loader, "dataset", None)
+        collate = getattr(loader, "collate_fn", None)
+        if dataset is not None and collate is not None and hasattr(dataset, "__len__"):
+            try:
+                gen = torch.Generator().manual_seed(seed)
+                order = torch.randperm(len(dataset), generator=gen)[:limit].tolist()
+                parts = [self._prepare(collate([dataset[i] for i in order[s:s + 256]]))
+                         for s in range(0, len(order), 256)]
+                if parts:
+                    return concat([p[0] for p in parts]), concat([p[1] for p in parts]), order
+            except Exception:
+                log.debug("sampling from the dataset failed; using cached batches", exc_info=True)
+        inputs, targets = self.examples(limit=limit)
+        n = batch_len(inputs)
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        return take(inputs, perm), take(targets, perm), None
+
+    def fixed_batch(self, size: int) -> tuple[Any, Any]:
+        inputs, targets = self.examples(limit=size)
+        return inputs, targets
+
+    # --- model and optimizer ---------------------------------------------------
+    def fresh_model(self, keep_mode: bool = False) -> nn.Module:
+        """A copy of the user's model as it came in, on the probe device, in
+        train mode (or in the mode it came in, with `keep_mode`)."""
+        try:
+            model = copy.deepcopy(self.model)
+        except Exception as exc:
+            raise RuntimeError(f"cannot copy the model ({describe_exception(exc)})") from None
+        model.to(self.device)
+        if not keep_mode:
+            model.train()
+        return model
+
+    def raw_batches(self, count: int) -> list[Any]:
+        """The first `count` batches exactly as train_data yields them (for the
+        user's own train_step), moved to the probe device."""
+        out = []
+        for batch in self._iterate(self.target.train_data, "train_data"):
+            out.append(to_device(batch, self.device))
+            if len(out) >= count:
+                break
+        return out
+
+    def build_optimizer(self, model: nn.Module, lr: float | None = None) -> BuiltOptimizer:
+        """The user's optimizer over `model`'s parameters; `lr` rescales every group's rate."""
+        params = [p for p in model.parameters()]
+        opt = self.target.optimizer(params)
+        if not isinstance(opt, torch.optim.Optimizer):
+            raise TypeError(f"the optimizer factory returned {type(opt).__name__}, not a torch.optim.Optimizer")
+        given = {id(p) for p in params}
+        held = [p for g in opt.param_groups for p in g["params"]]
+        if any(id(p) not in given for p in held):
+            opt = self._remap(opt, model) or opt
+            held = [p for g in opt.param_groups for p in g["params"]]
+        foreign = sum(1 for p in held if id(p) not in given)
+        held_ids = {id(p) for p in held}
+        covered = sum(1 for p in params if p.requires_grad and id(p) in held_ids)
+        if lr is not None:
+            base = optimizer_lr(opt)
+            if base is None or base <= 0:
+                raise ValueError("the optimizer has no positive learning rate to change")
+            for g in opt.param_groups:
+                g["lr"] = float(g["lr"]) * lr / base
+        return BuiltOptimizer(opt, foreign, covered)
+
+    def _remap(self, opt: torch.optim.Optimizer, model: nn.Module) -> torch.optim.Optimizer | None:
+        """A factory that ignores its argument and closes over the user's own
+        model (``lambda params: Adam(model.parameters())``) would train the
+        user's model, not the copy. Rebuild it over the copy's parameters of
+        the same names, so the probe sees which parameters it really trains."""
+        names = {id(p): n for n, p in self.model.named_parameters()}
+        mine = dict(model.named_parameters())
+        groups = []
+        for g in opt.param_groups:
+            if any(id(p) not in names or names[id(p)] not in mine for p in g["params"]):
+                return None
+            groups.append({**{k: v for k, v in g.items() if k != "params"},
+                           "params": [mine[names[id(p)]] for p in g["params"]]})
+        try:
+            return type(opt)(groups, **opt.defaults)
+        except Exception:
+            return None
+
+    def _user_lr(self) -> float | None:
+        try:
+            probe_model = copy.deepcopy(self.model)
+            return optimizer_lr(self.build_optimizer(probe_model).optimizer)
+        except Exception as exc:
+            raise TargetError(f"the optimizer factory failed: {describe_exception(exc)}") from None
+
+    # --- description (for reports) ----------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        """What is known of the set-up: model, optimizer, loss, data sizes."""
+        model = self.model
+        params = list(model.parameters())
+        total = sum(p.numel() for p in params)
+        trainable = sum(p.numel() for p in params if p.requires_grad)
+        layer_types: dict[str, int] = {}
+        for m in model.modules():
+            if not list(m.children()):
+                layer_types[type(m).__name__] = layer_types.get(type(m).__name__, 0) + 1
+        info: dict[str, Any] = {
+            "torch": torch.__version__,
+            "device": str(self.device),
+            "model": type(model).__name__,
+            "parameters": total,
+            "trainable_parameters": trainable,
+            "frozen_parameters": total - trainable,
+            "layers": layer_types,
+            "loss": getattr(type(self.target.loss_fn), "__name__", "") if not hasattr(self.target.loss_fn, "__name__")
+            else self.target.loss_fn.__name__,
+            "batch_size": self.batch_size,
+            "task": self.target.task,
+            "has_val_data": self.target.val_data is not None,
+            "has_train_step": self.target.train_step is not None,
+        }
+        try:
+            opt = self.build_optimizer(copy.deepcopy(model)).optimizer
+            info["optimizer"] = type(opt).__name__
+            info["optimizer_params"] = {k: v for k, v in opt.defaults.items()
+                                        if isinstance(v, (int, float, str, bool, tuple)) and v is not None
+                                        and k not in ("foreach", "capturable", "differentiable", "fused")}
+        except Exception:
+            pass
+        for key, data in (("train_examples", self.target.train_data), ("val_examples", self.target.val_data)):
+            dataset = getattr(data, "dataset", None)
+            try:
+                info[key] = len(dataset) if dataset is not None else (
+                    sum(batch_len(self.split(b)[0]) for b in data) if isinstance(data, (list, tuple)) else None)
+            except Exception:
+                info[key] = None
+        return info
+
+    # --- steps -------------------------------------------------------------------
+    def forward(self, model: nn.Module, inputs: Any) -> Any:
+        return call_model(model, inputs)
+
+    def loss(self, outputs: Any, targets: Any) -> torch.Tensor:
+        return as_loss(self.target.loss_fn(outputs, targets))
+
+    def batch_loss(self, model: nn.Module, batch: tuple[Any, Any]) -> torch.Tensor:
+        inputs, targets = batch
+        return self.loss(self.forward(model, inputs), targets)
+
+    def train_step(self, model: nn.Module, opt: torch.optim.Optimizer, batch: tuple[Any, Any],
+                   after_backward: Callable[[nn.Module], None] | None = None) -> float:
+        """The reference step: train mode, zero_grad, forward, loss, backward, step."""
+        model.train()
+        opt.zero_grad(set_to_none=True)
+        loss = self.batch_loss(model, batch)
+        loss.backward()
+        if after_backward is not None:
+            after_backward(model)
+        opt.step()
+        self.steps += 1
+        return float(loss.detach())
+
+    @torch.no_grad()
+    def eval_loss(self, model: nn.Module, batches: list[tuple[Any, Any]]) -> float:
+        """Mean loss over batches, weighted by batch size, in eval mode; train mode restored."""
+        was = model.training
+        model.eval()
+        total, count = 0.0, 0
+        try:
+            for batch in batches:
+                n = batch_len(batch[0]) or 1
+                total += float(self.batch_loss(model, batch)) * n
+                count += n
+        finally:
+            model.train(was)
+        return total / count if count else math.nan
+
+    def train(self, model: nn.Module, opt: torch.optim.Optimizer, steps: int,
+              batches: Iterable[tuple[Any, Any]] | None = None, eval_every: int = 0,
+              tick: Callable[[int], bool] | None = None, grad_norms: bool = False) -> "Run":
+        """The reference loop for `steps` steps over `batches` (default: the
+        user's own stream), with the validation loss every `eval_every`
+        steps when there is val_data. `tick(step)` returns True to stop early.
+        Stops at the first non-finite loss."""
+        run = Run()
+        source = iter(batches) if batches is not None else self.stream()
+        for i in range(steps):
+            try:
+                batch = next(source)
+            except StopIteration:
+                break
+            loss = self.train_step(model, opt, batch, after_backward=run.record_grad_norm if grad_norms else None)
+            run.steps.append(i)
+            run.losses.append(loss)
+            if not math.isfinite(loss):
+                break
+            if eval_every and self.val_batches and (i % eval_every == 0 or i == steps - 1):
+                run.val_steps.append(i)
+                run.val_losses.append(self.eval_loss(model, self.val_batches))
+            if tick is not None and tick(i):
+                break
+        return run
+
+
+@dataclass
+class Run:
+    """Losses recorded by Harness.train."""
+    steps: list[int] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    val_steps: list[int] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
+    grad_norms: list[float] = field(default_factory=list)
+
+    def record_grad_norm(self, model: nn.Module) -> None:
+        grads = [p.grad.detach() for p in model.parameters() if p.grad is not None]
+        total = torch.stack([g.float().pow(2).sum() for g in grads]).sum() if grads else torch.tensor(0.0)
+        self.grad_norms.append(float(total.sqrt()))

@@ -1,0 +1,62 @@
+"""The article's final checklist, each row checked, failed or unknown."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from loss_advisor.core.i18n import pick, t
+from loss_advisor.surfaces.tui.keys import key
+from loss_advisor.surfaces.tui.messages import CauseChosen
+from loss_advisor.surfaces.tui.screens.base import MainView
+
+MARKS = {"checked": ("✓", "green"), "failed": ("✗", "bold red"), "unknown": ("?", "dim")}
+
+
+class ChecklistScreen(MainView):
+    VIEW = "checklist"
+    BINDINGS = [key("escape", "app.view('questions')", "questions")]
+
+    def compose_content(self) -> ComposeResult:
+        yield OptionList(id="checklist")
+        yield Static(id="checklist-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#checklist", OptionList).focus()
+
+    def render_content(self) -> None:
+        ctl, lang = self.ctl, self.ctl.lang
+        rows = {r.id: r for r in ctl.kb.checklist}
+        confidence = {d.cause: d.confidence for d in ctl.session.diagnoses()}
+        listing = self.query_one("#checklist", OptionList)
+        keep = listing.highlighted
+        options = []
+        for row_id, status in ctl.session.checklist():
+            row = rows[row_id]
+            mark, style = MARKS.get(status, ("?", "dim"))
+            line = Text(f"{mark} ", style=style)
+            line.append(pick(row.category, lang), style="bold")
+            line.append(f"  [{t('tui.check.' + status, lang)}]", style=style)
+            line.append("\n  " + pick(row.check, lang), style="dim" if status == "unknown" else "")
+            if status == "failed":
+                top = max(row.causes, key=lambda c: confidence.get(c, 0.0))
+                line.append(f"\n  → {pick(ctl.kb.causes[top].title, lang)} {confidence.get(top, 0.0):.0%}",
+                            style=style)
+            options.append(Option(line, id=row_id))
+        listing.clear_options()
+        listing.add_options(options)
+        listing.border_title = t("tui.view.checklist", lang)
+        if keep is not None and keep < len(options):
+            listing.highlighted = keep
+        self.query_one("#checklist-hint", Static).update(Text(t("tui.check.hint", lang), style="dim"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "checklist":
+            return
+        event.stop()
+        row = next(r for r in self.ctl.kb.checklist if r.id == event.option.id)
+        confidence = {d.cause: d.confidence for d in self.ctl.session.diagnoses()}
+        top = max(row.causes, key=lambda c: confidence.get(c, 0.0))
+        self.post_message(CauseChosen(top))

@@ -1,3 +1,0 @@
-"""Widgets of the guided session: they render what they are given and
-announce what the user picked (loss_advisor.tui.messages); none of them
-decides anything."""
