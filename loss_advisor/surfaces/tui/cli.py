@@ -12,7 +12,7 @@ HELP = "open the guided session (TUI), optionally with your set-up attached so p
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", metavar="FILE.py:FUNC", default=None,
-                        help="your set-up (CONTRACT.md section 2): every question a probe can answer offers to measure it")
+                        help="your set-up (docs/contract.md section 2): every question a probe can answer offers to measure it")
     parser.add_argument("--script", metavar="SCRIPT.py", default=None,
                         help="run your unchanged training script under watch and answer from what it did")
     parser.add_argument("--log", metavar="PATH", default=None,
