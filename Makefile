@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 # venv would pull a multi-GB CUDA build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: setup demo tui test bench report-example clean
+.PHONY: setup demo tui test test-fast bench report-example clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ tui: setup
 # two cores slow small-model steps down by orders of magnitude.
 test: setup
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2
+
+# The quick loop while editing: everything but the tests marked slow
+# (watched scripts, whole probe suites, the TUI).
+test-fast: setup
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 -m "not slow"
 
 bench: setup
 	$(BIN)/python -m pip install -q -e ".[bench]"

@@ -6,6 +6,10 @@ Each folder holds cases/<name>.py with a target() and labels.json listing
 0.5 (actually_decreasing reassures and does not count).
 
 Run: .venv/bin/python benchmarks/accuracy.py validation/set1 [validation/set2 ...]
+CI:  .venv/bin/python benchmarks/accuracy.py --check validation/floor.json
+     runs the sets the floor file names and exits 1 when any set gets fewer
+     cases right, or raises more false alarms on its healthy cases, than the
+     floor recorded there: accuracy cannot regress silently.
 """
 from __future__ import annotations
 
@@ -34,9 +38,11 @@ def judge(label: dict, diagnoses) -> bool:
     return bool(alarms) and (alarms[0].cause == expected or alarms[0].cause in also)
 
 
-def main(folders: list[str]) -> int:
+def main(folders: list[str]) -> dict[str, tuple[int, int]]:
+    """Print one line per case and return {folder: (right, healthy right)}."""
     warnings.filterwarnings("ignore")
     total = right = 0
+    scores: dict[str, tuple[int, int]] = {}
     for folder in map(Path, folders):
         labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
         ok = healthy_ok = healthy = 0
@@ -50,6 +56,8 @@ def main(folders: list[str]) -> int:
                 top = [(d.cause, round(d.confidence, 2)) for d in diagnoses[:2]]
             except TargetError as exc:
                 good, top = False, [("load error", str(exc).splitlines()[0])]
+            except Exception as exc:       # a crash is a miss, never the end of the benchmark
+                good, top = False, [("CRASH", f"{type(exc).__name__}: {exc}".splitlines()[0])]
             is_healthy = label["expected"] in HEALTHY or "healthy" in label.get("also_ok", [])
             healthy += is_healthy
             healthy_ok += is_healthy and good
@@ -57,11 +65,26 @@ def main(folders: list[str]) -> int:
             print(f"{'ok ' if good else 'MISS'} {label['case']:42} {time.perf_counter() - start:5.1f}s "
                   f"expected {label['expected']:26} got {top}", flush=True)
         print(f"{folder}: {ok}/{len(labels)} right (healthy {healthy_ok}/{healthy})\n")
+        scores[folder.name] = (ok, healthy_ok)
         total += len(labels)
         right += ok
     print(f"all: {right}/{total} right")
-    return 0
+    return scores
+
+
+def check(floor_file: Path) -> int:
+    """Run the sets in the floor file; 1 when any falls below its floor."""
+    floors = json.loads(floor_file.read_text(encoding="utf-8"))["sets"]
+    scores = main([str(floor_file.parent / name) for name in floors])
+    below = [f"{name}: {scores[name][0]} right (floor {f['right']}), healthy {scores[name][1]} (floor {f['healthy']})"
+             for name, f in floors.items() if scores[name][0] < f["right"] or scores[name][1] < f["healthy"]]
+    for line in below:
+        print(f"BELOW THE FLOOR {line}")
+    return 1 if below else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:] or [str(p) for p in sorted((ROOT / "validation").glob("set*"))]))
+    args = sys.argv[1:]
+    if args[:1] == ["--check"]:
+        raise SystemExit(check(Path(args[1])))
+    main(args or [str(p) for p in sorted((ROOT / "validation").glob("set*"))])

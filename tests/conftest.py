@@ -54,3 +54,20 @@ def run_cli(*args: str, stdin: str | None = None) -> CliResult:
 @pytest.fixture()
 def cli():
     return run_cli
+
+
+# Modules whose tests run the user's code for seconds each (watched scripts,
+# whole probe suites, the TUI): `make test-fast` leaves them out for a quick
+# loop while editing; `make test` (and CI) runs everything.
+SLOW_MODULES = {"test_watch.py", "test_examples.py", "test_tui.py", "test_tui_snapshots.py", "test_bounded.py",
+                "test_shapes.py", "test_ddp.py"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs the user's code for seconds (left out by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
