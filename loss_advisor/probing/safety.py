@@ -27,10 +27,12 @@ def _loader_generators(data: Any) -> list[torch.Generator]:
 class Snapshot:
     def __init__(self, model: nn.Module, loaders: Iterable[Any] = ()):
         self.model = model
-        self.state = {k: v.detach().clone() for k, v in model.state_dict(keep_vars=True).items()}
+        # Saved in CPU memory whatever the model's device, so that a snapshot
+        # never costs the accelerator a second copy of the model.
+        self.state = {k: _to_host(v) for k, v in model.state_dict(keep_vars=True).items()}
         self.modes = {name: m.training for name, m in model.named_modules()}
         self.requires_grad = {name: p.requires_grad for name, p in model.named_parameters()}
-        self.grads = {name: (None if p.grad is None else p.grad.detach().clone())
+        self.grads = {name: (None if p.grad is None else _to_host(p.grad))
                       for name, p in model.named_parameters()}
         self.torch_rng = torch.get_rng_state()
         self.cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
@@ -47,7 +49,9 @@ class Snapshot:
         with torch.no_grad():
             current = self.model.state_dict(keep_vars=True)
             for key, saved in self.state.items():
-                if key in current and not torch.equal(current[key].detach(), saved):
+                if key not in current or saved.is_meta or current[key].is_meta:
+                    continue                    # a meta tensor holds no values to restore
+                if not torch.equal(current[key].detach().cpu(), saved):
                     current[key].data.copy_(saved)
         for name, module in self.model.named_modules():
             if name in self.modes:
@@ -56,7 +60,7 @@ class Snapshot:
             if name in self.requires_grad:
                 p.requires_grad_(self.requires_grad[name])
             saved = self.grads.get(name)
-            p.grad = None if saved is None else saved.clone()
+            p.grad = None if saved is None or saved.is_meta else saved.to(p.device, copy=True)
         torch.set_rng_state(self.torch_rng)
         if self.cuda_rng is not None:
             torch.cuda.set_rng_state_all(self.cuda_rng)
@@ -74,3 +78,10 @@ class Snapshot:
         out += [n for n, m in self.model.named_modules() if self.modes.get(n) != m.training]
         return out
 
+
+def _to_host(tensor: torch.Tensor) -> torch.Tensor:
+    """A copy in CPU memory (a real copy on CPU too: the original may change);
+    a meta tensor, which holds no values, stays as it is."""
+    if tensor.is_meta:
+        return tensor.detach()
+    return tensor.detach().to("cpu", copy=True)
