@@ -15,7 +15,8 @@ from markdown_it import MarkdownIt
 from loss_advisor.core.i18n import catalogue, t
 from loss_advisor.surfaces.report import (MAX_POINTS, bin_means, md_cell, md_code, md_fenced, md_text, mermaid_label,
                                  plain_number)
-from loss_advisor.core.result import ProbeSummary, Result
+from loss_advisor.core.records import ProbeRecord
+from loss_advisor.core.result import Result
 from loss_advisor.surfaces.report import render_markdown
 
 DEMO = "loss_advisor.examples.demo:target"
@@ -489,7 +490,7 @@ def test_ask_format_markdown_names_you_as_the_answerer(cli):
 
 def test_a_probe_error_message_is_shown_escaped(kb):
     from loss_advisor.core.engine import Session
-    result = Result(session=Session(kb, "en"), probes=[ProbeSummary("init_loss", "error", 0.1, 1, {}, HOSTILE)],
+    result = Result(session=Session(kb, "en"), probes=[ProbeRecord("init_loss", "error", 0.1, 1, message=HOSTILE)],
                     mode="probe", target="x.py:target")
     md = render_markdown(result)
     tokens = parser().parse(md)

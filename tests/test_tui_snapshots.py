@@ -17,7 +17,8 @@ pytest.importorskip("textual")
 pytest.importorskip("pytest_textual_snapshot")
 
 from loss_advisor.core.engine import Session  # noqa: E402
-from loss_advisor.core.result import ProbeSummary, Result  # noqa: E402
+from loss_advisor.core.records import ProbeRecord  # noqa: E402
+from loss_advisor.core.result import Result  # noqa: E402
 from loss_advisor.surfaces.tui.app import create_app  # noqa: E402
 
 SIZE = (80, 24)
@@ -40,11 +41,11 @@ def saved_session(tmp_path, kb):
     layers = [{"layer": f"net.{i}", "type": "Linear", "grad_norm": 10 ** (-4 + i), "relative_grad": 0.01,
                "update_ratio": 0.001} for i in range(5)]
     probes = [
-        ProbeSummary("short_run", "ok", 1.25, 200, {"train": {"steps": steps, "losses": train},
+        ProbeRecord("short_run", "ok", 1.25, 200, details={"train": {"steps": steps, "losses": train},
                                                     "val": {"steps": steps[::10], "losses": val}}),
-        ProbeSummary("gradients", "ok", 0.5, 2, {"layers": layers}),
-        ProbeSummary("overfit_batch", "error", 0.01, 0, {}, message="RuntimeError: expected a batch of 32, got 16"),
-        ProbeSummary("lr_sweep", "ok", 0.75, 41, {"lrs": lrs, "losses": losses, "smoothed": losses,
+        ProbeRecord("gradients", "ok", 0.5, 2, details={"layers": layers}),
+        ProbeRecord("overfit_batch", "error", 0.01, 0, message="RuntimeError: expected a batch of 32, got 16"),
+        ProbeRecord("lr_sweep", "ok", 0.75, 41, details={"lrs": lrs, "losses": losses, "smoothed": losses,
                                                   "user_lr": 0.1, "suggested_lr": 1e-3, "divergence_lr": 3e-2}),
     ]
     path = tmp_path / "session.json"

@@ -8,7 +8,6 @@ Torch-free: a Result can be rebuilt from saved JSON.
 """
 from __future__ import annotations
 
-import math
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -16,65 +15,18 @@ from typing import Any, Mapping
 
 from loss_advisor import __version__
 from loss_advisor.core.engine import Diagnosis, Session
-from loss_advisor.core.i18n import DEFAULT_LANG, LANGS, message_in, pick, t
+from loss_advisor.core.i18n import DEFAULT_LANG, LANGS, pick, t
+from loss_advisor.core.records import ProbeRecord, RecordShapeError, json_safe  # noqa: F401  (json_safe re-exported)
 
 # Causes listed in the output: those that some evidence moved upward, or
 # that reached this confidence anyway.
 LISTED = 0.1
 
 
-def json_safe(value: Any) -> Any:
-    """Recursively make a value JSON-serialisable: no NaN/inf, no tuples, no tensors."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (str, int, bool)) or value is None:
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [json_safe(v) for v in value]
-    item = getattr(value, "item", None)
-    if callable(item):
-        try:
-            return json_safe(item())
-        except (ValueError, RuntimeError):
-            pass
-    return str(value)
-
-
-@dataclass
-class ProbeSummary:
-    """One probe's record as it appears in the output (torch-free)."""
-    name: str
-    status: str
-    seconds: float = 0.0
-    steps: int = 0
-    findings: dict[str, Any] = field(default_factory=dict)
-    message: str | None = None
-    notes: list[str] = field(default_factory=list)
-    message_key: str | None = None          # the message in the catalogue, for other languages
-    message_params: dict[str, Any] = field(default_factory=dict)
-
-    def message_in(self, lang: str) -> str | None:
-        return message_in(self.message, self.message_key, self.message_params, lang)
-
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "status": self.status, "seconds": self.seconds,
-                               "steps": self.steps, "findings": json_safe(self.findings)}
-        if self.message:
-            out["message"] = self.message_in(lang)
-        if self.message_key:
-            out["message_key"] = self.message_key
-            out["message_params"] = json_safe(self.message_params)
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
-
-
 @dataclass
 class Result:
     session: Session
-    probes: list[ProbeSummary] = field(default_factory=list)
+    probes: list[ProbeRecord] = field(default_factory=list)
     setup: dict[str, Any] = field(default_factory=dict)
     reproduce: dict[str, Any] = field(default_factory=dict)
     target: str = ""
@@ -199,23 +151,10 @@ class Result:
                 raise ResultShapeError(f"'{key}' must be {what}, found {_json_type(data[key])}")
         probes = []
         for i, item in enumerate(data.get("probes") or []):
-            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) \
-                    or item.get("status") not in ("ok", "skipped", "error"):
-                raise ResultShapeError(f"probes[{i}] needs a 'name' and a 'status' of ok, skipped or error")
-            findings = item.get("findings") or {}
-            notes = item.get("notes") or []
-            if not isinstance(findings, Mapping) or not isinstance(notes, list):
-                raise ResultShapeError(f"probes[{i}]: 'findings' must be an object and 'notes' a list")
             try:
-                seconds, steps = float(item.get("seconds") or 0.0), int(item.get("steps") or 0)
-            except (TypeError, ValueError):
-                raise ResultShapeError(f"probes[{i}]: 'seconds' and 'steps' must be numbers") from None
-            message = item.get("message")
-            key, params = item.get("message_key"), item.get("message_params") or {}
-            probes.append(ProbeSummary(item["name"], item["status"], seconds, steps, dict(findings),
-                                       None if message is None else str(message), [str(n) for n in notes],
-                                       key if isinstance(key, str) else None,
-                                       dict(params) if isinstance(params, Mapping) else {}))
+                probes.append(ProbeRecord.from_dict(item, where=f"probes[{i}]"))
+            except RecordShapeError as exc:
+                raise ResultShapeError(str(exc)) from None
         session_data = data["session"]
         if not isinstance(session_data, Mapping):
             raise ResultShapeError(f"'session' must be an object, found {_json_type(session_data)}")

@@ -10,18 +10,9 @@ from typing import Callable, Iterable
 
 from loss_advisor.core.engine import Session
 from loss_advisor.core.kb import KnowledgeBase, load_kb
-from loss_advisor.core.result import ProbeSummary, Result, reproduce_info
+from loss_advisor.core.result import Result, reproduce_info
 from loss_advisor.pipeline.runner import Progress, ProbeRecord, RunOutcome, run_probes
 from loss_advisor.probing.target import Target
-
-
-def summary(record: ProbeRecord) -> ProbeSummary:
-    findings = {name.split(".", 1)[1] if name.startswith(record.name + ".") else name: value
-                for name, value in record.observations.items()}
-    findings.update(record.details)
-    return ProbeSummary(record.name, record.status, record.seconds, record.steps, findings,
-                        record.message, list(record.notes), getattr(record, "message_key", None),
-                        dict(getattr(record, "message_params", {}) or {}))
 
 
 def feed(session: Session, outcome: RunOutcome) -> None:
@@ -56,6 +47,6 @@ def diagnose_target(target: Target, probes: Iterable[str] | None = None, device:
                          progress=progress, cancelled=cancelled)
     session = Session(kb, lang)
     feed(session, outcome)
-    return Result(session=session, probes=[summary(r) for r in outcome.records], setup=outcome.setup,
+    return Result(session=session, probes=list(outcome.records), setup=outcome.setup,
                   reproduce=reproduce_info(argv, seed=seed, budget=budget, device=outcome.device),
                   target=target.spec, mode="probe")

@@ -51,14 +51,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(t("logs.err_unexpected", lang, path=args.path,
                            error=f"{type(exc).__name__}: {exc}")) from None
 
-    from loss_advisor.pipeline.api import summary
     from loss_advisor.core.engine import Session
     from loss_advisor.core.kb import load_kb
     from loss_advisor.core.result import Result, reproduce_info
 
     session = Session(load_kb(args.kb), lang)
     session.observe(record.observations, source="logs")
-    result = Result(session=session, probes=[summary(record)], mode="logs", target=str(args.path),
+    result = Result(session=session, probes=[record], mode="logs", target=str(args.path),
                     reproduce=reproduce_info(args.argv))
     if args.format == "text":
         sys.stdout.write(summary_text(record, lang) + "\n")

@@ -45,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from loss_advisor.core.errors import UsageError
     from loss_advisor.surfaces.output import EXIT_OK, emit
     from loss_advisor.core.i18n import t
-
-    from loss_advisor.watch import WatchError, watch_record
+    from loss_advisor.watch.ranks import job_from_env
 
     if args.every < 1:
         raise UsageError(t("watch.error.bad_every", args.lang, every=args.every))
@@ -56,22 +55,60 @@ def run(args: argparse.Namespace) -> int:
         unknown = [p for p in probes if p not in BY_NAME]
         if unknown:
             raise UsageError(f"unknown probe(s): {', '.join(unknown)} (available: {', '.join(BY_NAME)})")
-    if not args.quiet:
+    job = job_from_env()
+    if job is not None:
+        return run_ranked(args, job, probes)
+    records = watched(args, probes, progress=not args.quiet)
+    result = build_result(records, args.lang, args.script, args.argv)
+    emit(result, args.format, sys.stdout, template=args.template)
+    return EXIT_OK
+
+
+def watched(args: argparse.Namespace, probes: list[str] | None, progress: bool) -> list:
+    """Watch the script; progress and the script's output on stderr when `progress`."""
+    from loss_advisor.core.errors import UsageError
+    from loss_advisor.core.i18n import t
+    from loss_advisor.watch import WatchError, watch_record
+
+    if progress:
         print(t("watch.progress", args.lang, script=args.script, steps=args.steps, seconds=f"{args.timeout:g}"),
               file=sys.stderr, flush=True)
     try:
         records = watch_record(args.script, args.script_args, steps=args.steps, timeout=args.timeout,
                                then_probe=args.then_probe, lang=args.lang, every=args.every, probes=probes,
-                               echo=None if args.quiet else sys.stderr)
+                               echo=sys.stderr if progress else None)
     except WatchError as exc:
         raise UsageError(str(exc)) from None
-    if not args.quiet:   # how the watch went, on the progress stream (the output has it too)
+    if progress:   # how the watch went, on the progress stream (the output has it too)
         watch = records[0]
         print(t("watch.progress_done", args.lang, steps=watch.steps, seconds=f"{watch.seconds:.1f}"),
               file=sys.stderr)
         for note in watch.notes:
             print(f"  - {note}", file=sys.stderr)
         sys.stderr.flush()
+    return records
+
+
+def run_ranked(args: argparse.Namespace, job, probes: list[str] | None) -> int:
+    """One rank of `torchrun -m loss_advisor watch`: every rank watches, rank 0
+    compares the ranks and alone prints; every rank returns rank 0's status."""
+    from loss_advisor.core.errors import UsageError
+    from loss_advisor.surfaces.output import EXIT_OK, EXIT_USAGE, emit
+    from loss_advisor.watch import ranks
+
+    records, error, code = None, None, EXIT_OK
+    try:
+        records = watched(args, probes, progress=not args.quiet and job.rank == 0)
+    except UsageError as exc:
+        error, code = exc, EXIT_USAGE
+    ranks.share(job, ranks.summary_of(records[0].details.get("distributed") if records else None, code))
+    if job.rank != 0:
+        return ranks.await_status(job, code)
+    gathered = ranks.gather(job)
+    ranks.announce(job, code)
+    if error is not None:
+        raise error
+    records[0].observations.update(ranks.compare(gathered, job.world_size))
     result = build_result(records, args.lang, args.script, args.argv)
     emit(result, args.format, sys.stdout, template=args.template)
     return EXIT_OK
@@ -82,7 +119,6 @@ def build_result(records: list, lang: str, script: str, argv: list[str] | None =
     run's, so that what the real run showed wins where both measured."""
     import dataclasses
 
-    from loss_advisor.pipeline.api import summary
     from loss_advisor.core.engine import Session
     from loss_advisor.core.kb import load_kb
     from loss_advisor.core.result import Result, reproduce_info
@@ -94,5 +130,5 @@ def build_result(records: list, lang: str, script: str, argv: list[str] | None =
     setup = dict(records[0].details.get("setup") or {}) if records else {}
     # The set-up is shown once, as the result's own, not again among the watch's findings.
     shown = [dataclasses.replace(r, details={k: v for k, v in r.details.items() if k != "setup"}) for r in records]
-    return Result(session=session, probes=[summary(r) for r in shown], setup=setup,
+    return Result(session=session, probes=shown, setup=setup,
                   reproduce=reproduce_info(argv), target=script, mode="watch")

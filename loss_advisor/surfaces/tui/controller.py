@@ -19,7 +19,8 @@ from typing import Any, Callable, Iterable, Mapping
 from loss_advisor.core.engine import AnswerError, AnswerRecord, Question, Session
 from loss_advisor.core.i18n import LANGS, pick
 from loss_advisor.core.kb import KnowledgeBase, load_kb
-from loss_advisor.core.result import ProbeSummary, Result, reproduce_info
+from loss_advisor.core.records import ProbeRecord, RecordShapeError
+from loss_advisor.core.result import Result, reproduce_info
 
 # Observations named `curve.*` come from the loss curve, which the probe
 # suite measures in its short training run (or a log or a watched script).
@@ -53,16 +54,6 @@ class UiThreadSession:
         return self._call(self._session.observe, dict(observations), source)
 
 
-def summary_from_dict(data: Mapping[str, Any]) -> ProbeSummary:
-    """A probe summary as `Result.to_dict()` wrote it."""
-    if not isinstance(data, Mapping) or "name" not in data or "status" not in data:
-        raise SetupError("a saved probe needs 'name' and 'status'")
-    return ProbeSummary(name=str(data["name"]), status=str(data["status"]),
-                        seconds=float(data.get("seconds") or 0.0), steps=int(data.get("steps") or 0),
-                        findings=dict(data.get("findings") or {}), message=data.get("message"),
-                        notes=list(data.get("notes") or []))
-
-
 class Controller:
     """One guided session: the engine's state plus what was attached and measured."""
 
@@ -79,7 +70,7 @@ class Controller:
         self.script_args = tuple(script_args)
         self.log = log
         self.allowed_probes = tuple(probes) if probes else None
-        self.summaries: dict[str, ProbeSummary] = {}     # latest record per producer, in run order
+        self.summaries: dict[str, ProbeRecord] = {}      # latest record per producer, in run order
         self.setup: dict[str, Any] = {}
 
     # --- building ---------------------------------------------------------------
@@ -118,9 +109,12 @@ class Controller:
             watch_api()          # fail now, not in the app, when the watch mode is missing
         ctl = cls(kb, lang, session=session, target=loaded, target_spec=target or str(saved.get("target") or ""),
                   script=script, script_args=script_args, log=log, probes=probes)
-        for item in saved.get("probes", []) or []:
-            summary = summary_from_dict(item)
-            ctl.summaries[summary.name] = summary
+        for i, item in enumerate(saved.get("probes", []) or []):
+            try:
+                record = ProbeRecord.from_dict(item, where=f"{resume}: probes[{i}]")
+            except RecordShapeError as exc:
+                raise SetupError(str(exc)) from None
+            ctl.summaries[record.name] = record
         if isinstance(saved.get("setup"), Mapping):
             ctl.setup = dict(saved["setup"])
         if log:
@@ -239,12 +233,10 @@ class Controller:
         `feed`: also give its observations to the engine (records from
         `probe_into` have been fed already).
         """
-        from loss_advisor.pipeline.api import summary
-
         if feed and record.observations:
             self.session.observe(record.observations, source=record.name)
         self.summaries.pop(record.name, None)
-        self.summaries[record.name] = summary(record)
+        self.summaries[record.name] = record
 
     def watch(self) -> list[Any]:
         """Run the attached script under the watch mode (in a worker)."""

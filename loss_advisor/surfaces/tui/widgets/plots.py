@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 
 from loss_advisor.core.engine import format_value
 from loss_advisor.core.i18n import t
-from loss_advisor.core.result import ProbeSummary
+from loss_advisor.core.records import ProbeRecord
 
 # Plot styles in plotext's names; markers that read well in a terminal.
 MARKER = "braille"
@@ -58,7 +58,7 @@ def kind_of(findings: Mapping[str, Any]) -> str | None:
 class ProbePlot(PlotextPlot):
     """One record's picture; `draw` says whether it had one."""
 
-    def draw(self, summary: ProbeSummary | None, lang: str) -> bool:
+    def draw(self, summary: ProbeRecord | None, lang: str) -> bool:
         plt = self.plt
         plt.clear_figure()
         kind = kind_of(summary.findings) if summary is not None else None
