@@ -111,11 +111,25 @@ def test_observations_answer_the_questions_they_name(kb, obs, question, answer):
     assert rec is not None and rec.answer == answer
 
 
-def test_every_auto_rule_reads_only_what_its_question_declares(kb):
-    from loss_advisor.core.kb import condition_observations
-    for q in kb.questions.values():
-        for rule in q.auto:
-            assert condition_observations(rule.when) <= q.observations()
+def test_question_observations_cover_conditions_and_text():
+    # What the TUI measures for a question: every observation a rule reads,
+    # however deep in not/any/all, and every one its evidence text shows.
+    from loss_advisor.core.kb import Answer, Question, Rule
+    text = {"ja": "x", "en": "x"}
+    rules = (
+        Rule("a", {"all": [{"obs": "p.one", "op": ">", "value": 1},
+                           {"not": {"any": [{"obs": "p.two", "op": "present"}, {"obs": "q.three", "op": "==", "value": 0}]}}]},
+             {"ja": "{p.shown:.1f}", "en": "{p.shown:.1f} and {r.label}"}, "a reason long enough", id="r1"),
+        Rule("b", {"obs": "q.four", "op": "absent"}, text, "a reason long enough", id="r2"),
+    )
+    q = Question("q_x", None, text, text, (Answer("a", text, None, {}), Answer("b", text, None, {})), rules)
+    assert q.observations() == {"p.one", "p.two", "q.three", "p.shown", "r.label", "q.four"}
+
+
+def test_shipped_questions_read_what_their_rules_name(kb):
+    assert {"curve.nonfinite_step", "curve.nonfinite_at"} == kb.questions["q_nan_when"].observations()
+    assert "lr_sweep.user_over_divergence" in kb.questions["q_lr_position"].observations()
+    assert "lr_sweep.user_over_divergence" not in kb.questions["q_nan_when"].observations()
 
 
 def test_missing_observations_leave_a_question_open(kb):

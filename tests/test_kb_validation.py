@@ -194,9 +194,85 @@ def test_kb_check_command(cli, kb_copy):
     assert "unknown question 'q_nowhere'" in bad.err and "Traceback" not in bad.err
 
 
-def test_each_cause_lists_the_observations_that_decide_it(kb):
-    from loss_advisor.core.kb import linked_observations
-    linked = linked_observations(kb)
-    stale = [cid for cid, cause in kb.causes.items() if set(cause.observations) != linked[cid]]
-    assert not stale, (f"the observations of {stale} no longer match the tree; "
-                       "run: .venv/bin/python scripts/sync_cause_observations.py")
+def test_each_cause_lists_the_observations_that_decide_it(kb_copy):
+    # Derived when the KB loads, from the rules whose answers move the cause
+    # by MATERIAL_EFFECT or more: q_data_nonfinite's `found` (+7) decides
+    # nonfinite_data; its `clean` rule decides it too (-6 to nonfinite_data).
+    kb = load_kb(kb_copy)
+    decided = set(kb.causes["nonfinite_data"].observations)
+    assert {"data.input_nonfinite_fraction", "data.target_nonfinite_fraction"} <= decided
+    assert "lr_sweep.user_over_divergence" not in decided
+    assert list(kb.causes["nonfinite_data"].observations) == sorted(decided)
+
+    # Weaken every answer of that question below the material line: its
+    # observations stop deciding the cause, with no script to rerun.
+    def weaken(d):
+        for a in _question(d, "q_data_nonfinite")["answers"]:
+            if "nonfinite_data" in a.get("effects", {}):
+                a["effects"]["nonfinite_data"] = 1.5 if a["effects"]["nonfinite_data"] > 0 else -1.5
+    _edit_yaml(kb_copy / "tree.yaml", weaken)
+    weakened = set(load_kb(kb_copy).causes["nonfinite_data"].observations)
+    assert "data.input_nonfinite_fraction" not in weakened and weakened < decided
+
+
+def test_observations_are_not_written_in_cause_files(kb_copy):
+    _edit_yaml(kb_copy / "causes" / "data.yaml",
+               lambda d: _cause(d, "nonfinite_data").update(observations=["data.input_nonfinite_fraction"]))
+    msg = _problems(kb_copy)
+    assert "causes/data.yaml" in msg and "'nonfinite_data'" in msg and "observations" in msg
+
+
+def _rule(data, qid, answer, text_part):
+    return next(r for r in _question(data, qid)["auto"] if r["answer"] == answer and text_part in r["evidence"]["en"])
+
+
+def test_placeholder_the_condition_cannot_fill(kb_copy):
+    # Issue 16: lr_too_high's rule fired on the peak ratio alone while its text
+    # read curve.nonfinite_step, and the user saw "non-finite from step )".
+    def join(d):
+        rule = _rule(d, "q_lr_position", "above_divergence", "blew the loss up")
+        rule["when"]["all"][2] = {"any": [rule["when"]["all"][2], {"obs": "curve.nonfinite_step", "op": "present"}]}
+        rule["evidence"]["en"] += " (non-finite from step {curve.nonfinite_step})"
+    _edit_yaml(kb_copy / "tree.yaml", join)
+    msg = _problems(kb_copy)
+    assert "'q_lr_position'" in msg and "{curve.nonfinite_step} is not promised" in msg
+    assert "{curve.peak_ratio:.2g} is not promised" in msg      # either branch may fire alone
+
+
+def test_placeholder_promised_by_the_condition_passes(kb_copy):
+    def require(d):
+        rule = _rule(d, "q_lr_position", "above_divergence", "blew the loss up")
+        rule["when"]["all"].append({"obs": "curve.nonfinite_step", "op": "present"})
+        rule["evidence"]["en"] += " (non-finite from step {curve.nonfinite_step})"
+    _edit_yaml(kb_copy / "tree.yaml", require)
+    load_kb(kb_copy)
+
+
+def test_optional_placeholder_needs_a_format_and_a_use(kb_copy):
+    def unformatted(d):
+        rule = _rule(d, "q_seed_spread", "stable", "seeds")
+        for lang in ("ja", "en"):
+            rule["evidence"][lang] = rule["evidence"][lang].replace("{seeds.runs:d}", "{seeds.runs}")
+    _edit_yaml(kb_copy / "tree.yaml", unformatted)
+    msg = _problems(kb_copy)
+    assert "{seeds.runs} is not promised" in msg and "'seeds.runs' is not a formatted placeholder" in msg
+
+
+def test_stale_optional_entry(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml",
+               lambda d: _rule(d, "q_trend", "real", "").setdefault("optional", []).append("curve.trend_p"))
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "'curve.trend_p' is not a formatted placeholder" in msg
+
+
+def test_guaranteed_present_follows_the_logic():
+    from loss_advisor.core.kb import guaranteed_present as g
+    a, b, c = ({"obs": f"x.{n}", "op": ">", "value": 0} for n in "abc")
+    assert g(a) == {frozenset({"x.a"})}
+    assert g({"all": [a, b]}) == {frozenset({"x.a"}), frozenset({"x.b"})}
+    assert g({"any": [a, b]}) == {frozenset({"x.a", "x.b"})}
+    assert g({"any": [a, {"all": [a, c]}]}) == {frozenset({"x.a"}), frozenset({"x.a", "x.c"})}
+    assert g({"obs": "x.a", "op": "absent"}) == set()
+    assert g({"not": {"obs": "x.a", "op": "absent"}}) == {frozenset({"x.a"})}
+    assert g({"not": {"any": [a, b]}}) == {frozenset({"x.a"}), frozenset({"x.b"})}   # both decided False
+    assert g({"not": {"all": [a, b]}}) == {frozenset({"x.a", "x.b"})}

@@ -10,7 +10,7 @@ file, the node ID and the field. Nothing here imports torch or textual.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -78,6 +78,8 @@ class Cause:
     symptoms: tuple[Mapping[str, str], ...]
     confirm: tuple[Mapping[str, str], ...]
     remedies: tuple[Remedy, ...]
+    # Derived when the KB loads (linked_observations): the observations whose
+    # rules decide answers that move this cause materially.
     observations: tuple[str, ...]
     prior: float
     file: str
@@ -113,6 +115,8 @@ class Rule:
     when: Mapping[str, Any]
     evidence: Mapping[str, str]
     reason: str
+    optional: frozenset[str] = frozenset()   # placeholders that may show "—" (not measured)
+    id: str = ""                             # stable and unique across the tree
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,10 @@ class KnowledgeBase:
     def cause(self, cid: str) -> Cause:
         return self.causes[cid]
 
+    def rules(self) -> dict[str, tuple[Question, Rule]]:
+        """Every auto rule by its ID, with its question."""
+        return {r.id: (q, r) for q in self.questions.values() for r in q.auto}
+
     def referenced_observations(self) -> set[str]:
         names: set[str] = set()
         for q in self.questions.values():
@@ -176,11 +184,73 @@ def linked_observations(kb: "KnowledgeBase") -> dict[str, set[str]]:
     for q in kb.questions.values():
         if q.id == kb.root:
             continue
+        effects = {a.id: a.effects for a in q.answers}
         for rule in q.auto:
-            for cid, weight in q.answer(rule.answer).effects.items():
-                if abs(weight) >= MATERIAL_EFFECT:
+            for cid, weight in effects.get(rule.answer, {}).items():   # check_kb reports unknown ones
+                if abs(weight) >= MATERIAL_EFFECT and cid in linked:
                     linked[cid] |= condition_observations(rule.when)
     return linked
+
+
+def guaranteed_present(cond: Mapping[str, Any], holds: bool = True) -> set[frozenset[str]]:
+    """What a condition promises about presence when it evaluates to ``holds``.
+
+    A set of clauses; each clause is a set of observations of which at least
+    one is present. A comparison is True or False only on a present value (a
+    missing one makes it unknown), so any decided leaf but `present`/`absent`
+    promises its observation.
+    """
+    if "obs" in cond:
+        op = cond["op"]
+        if op == "present":
+            return {frozenset([cond["obs"]])} if holds else set()
+        if op == "absent":
+            return set() if holds else {frozenset([cond["obs"]])}
+        return {frozenset([cond["obs"]])}
+    if "not" in cond:
+        return guaranteed_present(cond["not"], not holds)
+    key = "all" if "all" in cond else "any"
+    parts = [guaranteed_present(sub, holds) for sub in cond[key]]
+    if (key == "all") == holds:        # every part holds (all True, any False)
+        return set().union(*parts)
+    # One part, not known which: a clause of each part, joined.
+    out: set[frozenset[str]] = {frozenset()}
+    for part in parts:
+        if not part:
+            return set()
+        out = {a | b for a in out for b in part}
+        if len(out) > 64:              # keep the promise small; drop what grows
+            out = set(sorted(out, key=len)[:64])
+    return out
+
+
+# Placeholders written side by side ("{a.x}{b.y}") show whichever is present.
+_PLACEHOLDER_RUN = re.compile(r"(?:\{[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*(?::[^{}]*)?\})+")
+
+
+def unfilled_placeholders(rule: "Rule") -> list[str]:
+    """Placeholders in a rule's evidence that its condition does not promise to fill.
+
+    A placeholder with a format spec may be listed in the rule's `optional`
+    (shown as "—", not measured); one without a spec would leave a hole in
+    the sentence ("from step )"), so its observation must be promised, or one
+    of a run of adjacent placeholders must be.
+    """
+    promised = guaranteed_present(rule.when)
+    bad: list[str] = []
+    for lang in LANGS:
+        for run in _PLACEHOLDER_RUN.finditer(rule.evidence[lang]):
+            marks = list(PLACEHOLDER.finditer(run.group(0)))
+            names = {m.group(1) for m in marks}
+            if len(marks) > 1 and any(clause <= names for clause in promised):
+                continue
+            for m in marks:
+                name = m.group(1)
+                if frozenset([name]) in promised or (m.group(2) and name in rule.optional):
+                    continue
+                if m.group(0) not in bad:
+                    bad.append(m.group(0))
+    return bad
 
 
 def condition_observations(cond: Mapping[str, Any]) -> set[str]:
@@ -334,7 +404,8 @@ def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
                     id=q["id"], section=q.get("section"), text=_text(q["text"]), why=_text(q["why"]),
                     answers=tuple(Answer(a["id"], _text(a["label"]), a.get("next"), dict(a.get("effects", {})))
                                   for a in q["answers"]),
-                    auto=tuple(Rule(r["answer"], r["when"], _text(r["evidence"]), r["reason"])
+                    auto=tuple(Rule(r["answer"], r["when"], _text(r["evidence"]), r["reason"],
+                                    frozenset(r.get("optional", ())), r["id"])
                                for r in q.get("auto", [])),
                 ))
         else:
@@ -346,10 +417,14 @@ def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
                     symptoms=tuple(_text(s) for s in c["symptoms"]),
                     confirm=tuple(_text(s) for s in c["confirm"]),
                     remedies=tuple(Remedy(_text(r["text"]), r.get("code")) for r in c["remedies"]),
-                    observations=tuple(c.get("observations", [])),
+                    observations=(),          # derived below, from the tree
                     prior=float(c.get("prior", DEFAULT_PRIOR)), file=display,
                 ))
-    return KnowledgeBase(intro, concl, sections, causes, tuple(checklist), root, questions, source)
+    kb = KnowledgeBase(intro, concl, sections, causes, tuple(checklist), root, questions, source)
+    # Derived, never written by hand: the observations that decide each cause.
+    linked = linked_observations(kb)
+    kb.causes = {cid: replace(c, observations=tuple(sorted(linked[cid]))) for cid, c in causes.items()}
+    return kb
 
 
 # --- checks the schema cannot express ----------------------------------------
@@ -378,6 +453,14 @@ def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
     dupes("tree_file", "questions", "question")
     dupes("sections_file", "sections", "section")
     dupes("checklist_file", "checklist", "checklist row")
+    rule_ids: dict[str, str] = {}
+    for q in kb.questions.values():
+        for i, r in enumerate(q.auto):
+            if r.id in rule_ids:
+                problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].id': duplicate rule ID {r.id!r} "
+                                f"(first used in {rule_ids[r.id]!r})")
+            else:
+                rule_ids[r.id] = q.id
 
     for c in kb.causes.values():
         for s in (c.section, *c.also_sections):
@@ -412,12 +495,18 @@ def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
                 problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].answer': {r.answer!r} is not an answer of this question")
             for lang in LANGS:
                 for m in PLACEHOLDER.finditer(r.evidence[lang]):
-                    if m.group(2):
-                        try:
-                            format(1.5, m.group(2))
-                        except ValueError:
-                            problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].evidence.{lang}': bad format {m.group(2)!r}")
+                    if m.group(2) and not _valid_spec(m.group(2)):
+                        problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].evidence.{lang}': bad format {m.group(2)!r}")
             problems += _condition_problems(r.when, f"{tree_file}: node {q.id!r}: field 'auto[{i}].when'")
+            shown = {m.group(1) for lang in LANGS for m in PLACEHOLDER.finditer(r.evidence[lang]) if m.group(2)}
+            promised = guaranteed_present(r.when)
+            for name in sorted(r.optional):
+                if name not in shown or frozenset([name]) in promised:
+                    problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].optional': {name!r} is not a "
+                                    "formatted placeholder of the evidence that the condition leaves unpromised")
+            for mark in unfilled_placeholders(r):
+                problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].evidence': {mark} is not promised "
+                                "by the rule's condition (require it, or list it in 'optional' with a format spec)")
 
     if declared_observations is not None:
         declared = set(declared_observations)
@@ -433,6 +522,17 @@ def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
         return problems
     problems += _graph_problems(kb, tree_file)
     return problems
+
+
+def _valid_spec(spec: str) -> bool:
+    """A format spec that fits a number, a count or a label."""
+    for sample in (1.5, 2, "label"):
+        try:
+            format(sample, spec)
+            return True
+        except (ValueError, TypeError):
+            pass
+    return False
 
 
 def _condition_problems(cond: Mapping[str, Any], where: str) -> list[str]:
