@@ -28,8 +28,11 @@ EXPECTED = {
     "device_mismatch": "device_mismatch",
     "frozen_params": "params_not_updated",
     "unshuffled": "data_not_shuffled",
+    "frozen_all": "params_not_updated",
 }
-HEALTHY = ["healthy"]
+# healthy_closure: Adam called as opt.step(closure) (LBFGS below); healthy_val_grad: a
+# validation loop in eval mode without torch.no_grad().
+HEALTHY = ["healthy", "healthy_closure", "healthy_val_grad"]
 NOT_WATCHED = {"benchmark", "digits_data"}     # the overhead workload (run below with arguments), a helper
 
 
@@ -90,6 +93,57 @@ def test_healthy_script_raises_no_alarm(watched):
     assert len(found["losses"]["loss"]) == 100
     assert found["curve.val_points"] >= 2      # the validation passes under no_grad
     assert data["setup"]["optimizer"] == "Adam" and data["setup"]["loss"] == "CrossEntropyLoss"
+
+
+def alarms(data: dict) -> list:
+    return [(d["cause"], d["confidence"]) for d in data["diagnoses"]
+            if d["confidence"] >= 0.5 and d["cause"] != "actually_decreasing"]
+
+
+@pytest.mark.parametrize("name", ["healthy_closure", "healthy_val_grad"])
+def test_other_healthy_scripts_raise_no_alarm(watched, name):
+    data = watched[name]
+    assert alarms(data) == []
+    found = watch_findings(data)
+    assert found["steps"] == 100 and found["stopped"] == "steps"
+    assert found["train_step.stale_grad_at_step"] is False and found["train_step.empty_grad_at_step"] is False
+    assert found["train_step.eval_forward_fraction"] == 0
+
+
+def test_a_backward_inside_step_closure_belongs_to_that_step(watched):
+    """opt.step(closure) runs forward and backward inside step() (LBFGS, Lightning):
+    the events of one iteration read forward, backward, then the step they feed."""
+    events = watch_findings(watched["healthy_closure"])["events"]
+    assert events[1] == ["zero_grad", "forward", "backward", "step"]
+
+
+def test_lbfgs_with_its_line_search_raises_no_alarm():
+    proc = run_watch("--format", "json", "--steps", "30", str(SCRIPTS / "healthy_closure.py"), "--optimizer", "lbfgs")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert alarms(data) == []
+    found = watch_findings(data)
+    assert found["steps"] == 30
+    assert found["train_step.stale_grad_at_step"] is False and found["train_step.empty_grad_at_step"] is False
+    # Several closure calls per LBFGS step (the line search), one step counted.
+    assert found["events"][1].count("backward") > 1 and found["events"][1].count("step") == 1
+
+
+def test_validation_forwards_without_no_grad_are_not_training(watched):
+    """The validation loop runs in eval mode with gradients enabled, on more
+    batches than training: no backward reaches those forwards and no step
+    follows them, so none is counted as a training forward."""
+    found = watch_findings(watched["healthy_val_grad"])
+    assert found["train_step.eval_forward_fraction"] == 0 and found["eval_mode_steps"] == 0
+
+
+def test_all_parameters_frozen_is_not_a_loop_order_mistake(watched):
+    data = watched["frozen_all"]
+    causes = [d["cause"] for d in data["diagnoses"] if d["confidence"] >= 0.5]
+    assert causes == ["params_not_updated"]
+    found = watch_findings(data)
+    assert found["train_step.empty_grad_at_step"] is False and found["train_step.stale_grad_at_step"] is False
+    assert found.get("train_step.eval_forward_fraction", 0) == 0
 
 
 def test_loop_mistakes_are_seen_as_they_happen(watched):

@@ -13,6 +13,14 @@ forward, and counts, per iteration:
   backward and step),
 - forward passes run in eval mode.
 
+A forward pass counts as part of a training step only when a backward
+pass reaches its output and an optimizer step follows: a validation loop
+run in eval mode without torch.no_grad() is not training. An optimizer
+called as `step(closure)` (LBFGS, PyTorch Lightning) runs the forward and
+backward inside step(): the step is judged when its closure has run. Steps
+whose parameters cannot receive gradients at all (every one frozen) are
+not judged for order: that is params_not_updated, not a loop mistake.
+
 It reads the loop's behaviour, never its source. To stay cheap it checks
 a few sentinel parameters rather than all of them.
 
@@ -50,6 +58,43 @@ class LoopCounts:
     empty_steps: int = 0        # steps with no gradient at all to apply
     eval_since: int | None = None  # iteration from which every counted forward ran in eval mode
     events: list[list[str]] = field(default_factory=list)   # per iteration, for the report
+
+
+def _closure_of(args: tuple, kwargs: dict) -> tuple[Any] | None:
+    """The closure handed to `step(closure)`, positional or keyword; None without one."""
+    if callable(kwargs.get("closure")):
+        return (kwargs["closure"],)
+    if args and callable(args[0]):
+        return (args[0],)
+    return None
+
+
+def grad_outputs(output: Any, limit: int = 4) -> list[torch.Tensor]:
+    """Tensors in a model's output that a backward pass can reach: a tensor,
+    a tuple or list, a dict (Hugging Face outputs are dicts) or an object with
+    `.logits`/`.loss`; at most `limit`, depth-first."""
+    found: list[torch.Tensor] = []
+
+    def visit(obj: Any, depth: int) -> None:
+        if len(found) >= limit or depth > 3:
+            return
+        if isinstance(obj, torch.Tensor):
+            if obj.requires_grad:
+                found.append(obj)
+        elif isinstance(obj, dict):
+            for v in obj.values():
+                visit(v, depth + 1)
+        elif isinstance(obj, (list, tuple)):
+            for v in obj:
+                visit(v, depth + 1)
+        else:
+            for name in ("loss", "logits"):
+                v = getattr(obj, name, None)
+                if isinstance(v, torch.Tensor):
+                    visit(v, depth + 1)
+
+    visit(output, 0)
+    return found
 
 
 def _has_grad(p: torch.Tensor) -> bool:
@@ -101,12 +146,13 @@ class LoopMonitor:
         self._checked_leftover = False
         self._events: list[str] = []
         self._in_backward = False
+        self._pending_forwards: list[bool] = []   # train mode of each forward a backward reached, until a step
         for opt in optimizers:
             self.add_optimizer(opt)
 
     # --- attaching -------------------------------------------------------------------
     def attach(self) -> "LoopMonitor":
-        self._handles.append(self.model.register_forward_pre_hook(self._on_forward))
+        self._handles.append(self.model.register_forward_hook(self._on_forward))
         for p in self.sentinels:
             self._handles.append(p.register_hook(self._grad_hook(p)))
         self._wrap(self.model, "zero_grad", self._on_zero_grad)
@@ -120,17 +166,39 @@ class LoopMonitor:
             self._wrap_optimizer(opt)
 
     def _wrap_optimizer(self, opt: torch.optim.Optimizer) -> None:
-        self._wrap(opt, "step", self._on_step)
+        self._wrap(opt, "step", self._on_step, closure_aware=True)
         self._wrap(opt, "zero_grad", self._on_zero_grad)
 
-    def _wrap(self, obj: Any, name: str, before) -> None:
+    def _wrap(self, obj: Any, name: str, before, closure_aware: bool = False) -> None:
         original = getattr(obj, name)
         had_own = name in vars(obj)
 
         @functools.wraps(original)
         def wrapped(_self, *args, **kwargs):
-            before(obj)
-            return original(*args, **kwargs)
+            found = _closure_of(args, kwargs) if closure_aware else None
+            if found is None:
+                before(obj)
+                return original(*args, **kwargs)
+            # step(closure): the forward and backward run inside step(), so the
+            # step is judged once its closure has run for the first time.
+            closure = found[0]
+            ran = [False]
+
+            def watched_closure(*c_args, **c_kwargs):
+                result = closure(*c_args, **c_kwargs)
+                if not ran[0]:
+                    ran[0] = True
+                    before(obj)
+                return result
+
+            if kwargs.get("closure") is closure:
+                kwargs = {**kwargs, "closure": watched_closure}
+            else:
+                args = (watched_closure,) + tuple(args[1:])
+            out = original(*args, **kwargs)
+            if not ran[0]:      # an optimizer that ignored its closure: a step, order unknown
+                before(obj, judge=False)
+            return out
 
         # A bound method, like the one it replaces: an LR scheduler created
         # later re-wraps `optimizer.step` through its `__func__`.
@@ -175,24 +243,42 @@ class LoopMonitor:
             self._events = []
         return self.counts
 
-    def record_forward(self, module: nn.Module) -> None:
+    def record_forward(self, module: nn.Module, output: Any = None) -> None:
         """Count a forward pass the hook could not see: one already under way
         when the monitor was attached (the watch attaches during the first)."""
-        self._on_forward(module, ())
+        self._on_forward(module, (), output)
 
     # --- hooks ---------------------------------------------------------------------------
-    def _on_forward(self, module, inputs) -> None:
+    def _on_forward(self, module, inputs, output) -> None:
         if self.training_forwards_only and not torch.is_grad_enabled():
             return
-        self.counts.forwards += 1
-        if not module.training:
-            self.counts.eval_forwards += 1
-            if self.counts.eval_since is None:
-                self.counts.eval_since = self.counts.iterations
-        else:
-            self.counts.eval_since = None
-        self._events.append("forward" if module.training else "forward(eval)")
+        training = bool(module.training)
+        self._events.append("forward" if training else "forward(eval)")
         self._in_backward = False
+        # The forward joins a training step when a backward pass reaches its
+        # output (a hook on the output fires) and a step follows (_on_step
+        # counts it). An output no backward can reach is never counted.
+        reached = [False]
+
+        def on_grad(grad):
+            if not reached[0]:
+                reached[0] = True
+                self._pending_forwards.append(training)
+            return None
+
+        for tensor in grad_outputs(output):
+            tensor.register_hook(on_grad)
+
+    def _count_forwards(self) -> None:
+        for training in self._pending_forwards:
+            self.counts.forwards += 1
+            if not training:
+                self.counts.eval_forwards += 1
+                if self.counts.eval_since is None:
+                    self.counts.eval_since = self.counts.iterations
+            else:
+                self.counts.eval_since = None
+        self._pending_forwards.clear()
 
     def _grad_hook(self, p: torch.Tensor):
         def hook(grad):
@@ -214,15 +300,19 @@ class LoopMonitor:
         # Cleared gradients cannot be left over for this iteration's backward.
         self._checked_leftover = True
 
-    def _on_step(self, opt) -> None:
+    def _on_step(self, opt, judge: bool = True) -> None:
         self.counts.steps += 1
         self._events.append("step")
         self._in_backward = False
+        self._count_forwards()
         held = {id(p) for g in opt.param_groups for p in g["params"]}
         watched = [p for p in self.sentinels if id(p) in held] or \
             [p for g in opt.param_groups for p in g["params"]][:2]
-        if not any(_has_grad(p) for p in watched):
-            self.counts.empty_steps += 1
-        elif not self._backward_seen:
-            self.counts.stale_steps += 1
+        # Parameters that cannot receive a gradient (frozen) say nothing about
+        # the order of backward and step: that is params_not_updated's case.
+        if judge and any(p.requires_grad for p in watched):
+            if not any(_has_grad(p) for p in watched):
+                self.counts.empty_steps += 1
+            elif not self._backward_seen:
+                self.counts.stale_steps += 1
         self._backward_seen = False

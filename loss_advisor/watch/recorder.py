@@ -291,7 +291,7 @@ class ScriptRecorder:
             return
         if module is self._first_forward:
             self._first_forward = None
-            self._adopt_model(module, args)
+            self._adopt_model(module, args, output)
 
     def _note_inner(self, module: nn.Module) -> None:
         if isinstance(module, WEIGHT_LAYERS) and weights_of(module) and all(m is not module for m in self.layers):
@@ -300,7 +300,7 @@ class ScriptRecorder:
             if p.requires_grad and id(p) not in self._model_param_ids:
                 self.unregistered[id(p)] = p.numel()
 
-    def _adopt_model(self, module: nn.Module, args: tuple) -> None:
+    def _adopt_model(self, module: nn.Module, args: tuple, output: Any = None) -> None:
         self.model = module
         self.training_started = True
         self.monitor = LoopMonitor(module, sentinel_params=cheap_sentinels(module), training_forwards_only=True)
@@ -308,7 +308,7 @@ class ScriptRecorder:
         for opt in self.optimizers:
             self.monitor.add_optimizer(opt)
         self.monitor.begin_iteration()
-        self.monitor.record_forward(module)
+        self.monitor.record_forward(module, output)
         self._capture_inputs(args)
         self._input_hook = module.register_forward_pre_hook(self._on_model_forward)
         self._snapshot_initial(module)
@@ -407,11 +407,33 @@ class ScriptRecorder:
         return known
 
     @_guarded
-    def _before_step(self, opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+    def _before_step(self, opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> Any:
         if (self.model is not None and self.steps % self.every == 0 and self._sampled_at != self.steps
                 and self._optimizes_model(opt)):
             self._sampled_at = self.steps
-            self._sample_gradients()
+            # step(closure) (LBFGS, Lightning): this step's gradients exist only
+            # once the closure has run inside step(); sample them then.
+            closure = kwargs.get("closure") if callable(kwargs.get("closure")) else (
+                args[1] if len(args) > 1 and callable(args[1]) else None)
+            if closure is None:
+                self._sample_gradients()
+                return None
+            recorder, done = self, [False]
+
+            def sampled_closure(*c_args: Any, **c_kwargs: Any) -> Any:
+                result = closure(*c_args, **c_kwargs)
+                if not done[0]:
+                    done[0] = True
+                    try:
+                        recorder._sample_gradients()
+                    except Exception as exc:
+                        recorder.note_internal("_sample_gradients", exc)
+                return result
+
+            if kwargs.get("closure") is closure:
+                return args, {**kwargs, "closure": sampled_closure}
+            return (args[0], sampled_closure, *args[2:]), kwargs
+        return None
 
     def _flow_layers(self) -> list[nn.Module]:
         """Weight layers with trainable weights, in execution order (registration order if unseen)."""
