@@ -17,10 +17,25 @@ from loss_advisor.core.i18n import t
 from loss_advisor.core.observations import Observation, declare  # noqa: F401  (re-exported for probes)
 
 
+# The hard limit after which the runner stops waiting for a probe. `seconds`
+# is a soft cap that a probe checks between steps, so it can overrun by the
+# step in flight and its closing evaluation: allow as much again as the
+# budget (LIMIT_FACTOR), plus LIMIT_GRACE_S for one very slow step (a large
+# model on a CPU takes tens of seconds per step). Past that the step is not
+# slow but stuck, and waiting longer only hides it.
+LIMIT_FACTOR = 2.0
+LIMIT_GRACE_S = 30.0
+
+
 @dataclass(frozen=True)
 class Budget:
     steps: int        # training-step equivalents the probe may spend
     seconds: float    # wall-clock cap; the probe stops early and says so
+    limit: float | None = None   # hard limit in seconds; None: derived from `seconds`
+
+    def hard_limit(self) -> float:
+        """Seconds after which the runner abandons the probe and reports it timed out."""
+        return self.limit if self.limit is not None else LIMIT_FACTOR * self.seconds + LIMIT_GRACE_S
 
 
 class ProbeSkipped(Exception):

@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
@@ -19,9 +20,9 @@ import torch
 
 from loss_advisor.probing.harness import Harness, pick_device
 from loss_advisor.core.i18n import message_in
-from loss_advisor.core.records import ProbeRecord
+from loss_advisor.core.records import ProbeRecord, parse_details
 from loss_advisor.probing.safety import Snapshot
-from loss_advisor.probing.target import Target, describe_exception
+from loss_advisor.probing.target import Target, TargetError, describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,88 @@ DEFAULT_THREADS = 1
 
 # progress(probe_name, index, total, fraction_of_probe, message)
 Progress = Callable[[str, int, int, float, str], None]
+
+# Every wait is bounded. The user's code runs in a daemon thread that the
+# runner waits on in POLL_S slices: a probe past its hard limit (see
+# Budget.hard_limit; LOSS_ADVISOR_PROBE_TIMEOUT=SECONDS sets it for every
+# probe) is abandoned and reported as timed out, and a cancelled run stops
+# waiting CANCEL_GRACE_S after the request even when the probe is stuck
+# inside a forward pass. A stuck thread cannot be killed in Python; being a
+# daemon, it does not keep the process alive at exit.
+POLL_S = 0.1
+# A probe checks for cancellation between steps; a step of a small model
+# takes milliseconds, so half a second tells "about to stop" from "stuck";
+# one abandoned too early only makes the next run on the model wait for it
+# (see _ABANDONED).
+CANCEL_GRACE_S = 0.5
+# Loading the first batches and building the optimizer, before any probe:
+# a DataLoader that starts worker processes takes seconds, a stuck one
+# forever.
+SETUP_LIMIT_S = 120.0
+
+
+# Probes abandoned while still inside a user's code, by the id of the model
+# they were probing: a later run on the same model (the TUI measures again)
+# must not run that code beside them either.
+_ABANDONED: dict[int, tuple[str, threading.Thread]] = {}
+
+
+def _still_inside(model: Any) -> str | None:
+    """The name of an abandoned probe still running on `model`, else None."""
+    found = _ABANDONED.get(id(model))
+    if found is None:
+        return None
+    if not found[1].is_alive():
+        del _ABANDONED[id(model)]
+        return None
+    return found[0]
+
+
+def _limit_override() -> float | None:
+    raw = os.environ.get("LOSS_ADVISOR_PROBE_TIMEOUT")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _run_bounded(work: Callable[[], Any], limit: float, cancelled: Callable[[], bool],
+                 name: str) -> tuple[str, Any, threading.Thread]:
+    """Run work() in a daemon thread and wait at most `limit` seconds.
+
+    Returns (how, value, thread): how is "done" (value: the result),
+    "raised" (value: the exception), "timeout" or "cancelled" (the thread
+    was abandoned and may still be running).
+    """
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def body() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:      # handed to the waiting thread
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    thread = threading.Thread(target=body, name=f"loss-advisor-{name}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + limit
+    cancel_seen: float | None = None
+    while not finished.wait(POLL_S):
+        now = time.monotonic()
+        if cancel_seen is None and cancelled():
+            cancel_seen = now
+        if cancel_seen is not None and now - cancel_seen >= CANCEL_GRACE_S:
+            return "cancelled", None, thread
+        if now >= deadline:
+            return "timeout", None, thread
+    if "error" in box:
+        return "raised", box["error"], thread
+    return "done", box.get("value"), thread
 
 
 @dataclass
@@ -118,40 +201,100 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
     observations: dict[str, Any] = {}
     sources: dict[str, str] = {}
     was_cancelled = False
+    asked_to_stop = cancelled or (lambda: False)
+    override = _limit_override()
     try:
         _seed_everything(seed)
-        harness = Harness(target, dev)
-        setup = harness.describe()
+
+        def prepare() -> tuple[Harness, dict[str, Any]]:
+            built = Harness(target, dev)
+            return built, built.describe()
+
+        setup_limit = max(SETUP_LIMIT_S, override or 0.0)    # the override is for probes
+        if _still_inside(target.model) is not None:       # every probe is skipped below
+            how, value = "done", (None, {})
+        else:
+            how, value, _ = _run_bounded(prepare, setup_limit, asked_to_stop, "setup")
+        if how == "raised":
+            raise value
+        if how == "timeout":
+            raise TargetError(message_in(None, "probes.setup_timed_out", {"seconds": f"{setup_limit:g}"}, "en"))
+        if how == "cancelled":
+            return RunOutcome([], {}, {}, {}, str(dev), budget, seed, cancelled=True)
+        harness, setup = value
         for index, probe in enumerate(chosen):
             record = ProbeRecord(probe.name, "ok")
-            reason = probe.applies(harness)
+            abandoned = threading.Event()      # set when the runner stops waiting for this probe
+
+            def report(fraction: float, message: str, _name=probe.name, _i=index) -> None:
+                if progress:
+                    progress(_name, _i, len(chosen), fraction, message)
+
+            def probe_report(fraction: float, message: str, _report=report, _gone=abandoned) -> None:
+                if not _gone.is_set():      # an abandoned probe speaks no more
+                    _report(fraction, message)
+
+            stuck = _still_inside(target.model)
+            if stuck is not None:
+                # Running more of the user's code beside a thread still inside
+                # it could hang as well, or race with it on the model and data.
+                record.status, record.message_key = "skipped", "probes.after_timeout"
+                record.message_params = {"probe": stuck}
+                record.message = message_in(None, record.message_key, record.message_params, "en")
+                records.append(record)
+                report(1.0, record.status)
+                if on_record:
+                    on_record(record)
+                continue
+            try:
+                reason = probe.applies(harness)
+            except Exception as exc:   # the user's model failed the probe's own check: an error, not a crash
+                record.status, record.message = "error", describe_exception(exc)
+                records.append(record)
+                report(1.0, record.status)
+                if on_record:
+                    on_record(record)
+                continue
             if reason:
                 record.status, record.message_key = "skipped", f"probes.{reason}"
                 record.message = message_in(None, record.message_key, {}, "en")
                 records.append(record)
+                report(1.0, record.status)
                 if on_record:
                     on_record(record)
                 continue
             spec = (budgets or {}).get(probe.name) or probe.budgets[budget]
             if not isinstance(spec, Budget):
                 spec = Budget(*spec)
-
-            def report(fraction: float, message: str, _name=probe.name, _i=index) -> None:
-                if progress:
-                    progress(_name, _i, len(chosen), fraction, message)
+            limit = override or spec.hard_limit()
 
             ctx = Context(harness=harness, budget=spec, observations=dict(observations), seed=seed,
-                          progress=report, cancelled=cancelled or (lambda: False))
+                          progress=probe_report, cancelled=lambda _gone=abandoned: _gone.is_set() or asked_to_stop())
             report(0.0, "")
             _seed_everything(seed)
             steps_before = harness.steps
             started = time.perf_counter()
             try:
-                output = probe.run(ctx)
-                for key, value in output.observations.items():
-                    name = key if "." in key else f"{probe.name}.{key}"
-                    record.observations[name] = clean_value(value)
-                record.details, record.notes = output.details, output.notes
+                how, value, thread = _run_bounded(lambda _p=probe, _c=ctx: _p.run(_c), limit, asked_to_stop, probe.name)
+                if how in ("timeout", "cancelled"):
+                    abandoned.set()          # it stops at its next check, if it ever gets there
+                    if how == "timeout":
+                        thread.join(CANCEL_GRACE_S)   # a slow step that has just ended
+                    if thread.is_alive():
+                        _ABANDONED[id(target.model)] = (probe.name, thread)
+                if how == "timeout":
+                    record.status, record.message_key = "error", "probes.timed_out"
+                    record.message_params = {"seconds": f"{limit:g}"}
+                    record.message = message_in(None, record.message_key, record.message_params, "en")
+                elif how == "cancelled":
+                    raise Cancelled()
+                elif how == "raised":
+                    raise value
+                else:
+                    for key, found in value.observations.items():
+                        name = key if "." in key else f"{probe.name}.{key}"
+                        record.observations[name] = clean_value(found)
+                    record.details, record.notes = parse_details(value.details), value.notes
             except ProbeSkipped as exc:
                 record.status, record.message = "skipped", str(exc)
                 record.message_key, record.message_params = exc.key, dict(exc.params)

@@ -60,6 +60,9 @@ class LossAdvisorApp(App):
         key("e", "export", "export"),
         key("l", "switch_lang", "lang"),
         key("q", "quit", "quit"),
+        # Ctrl-C ends the session too (status 130), wherever the focus is:
+        # a user whose code hangs reaches for it first.
+        key("ctrl+c", "interrupt", "interrupt", show=False, priority=True),
     ]
 
     def __init__(self, controller: Controller, measure_first: bool = False):
@@ -76,12 +79,15 @@ class LossAdvisorApp(App):
         self._progress_fraction: float | None = None
         self._before: dict[str, str] = {}
         self._run_records: list = []
+        self.catch_sigint = False             # launch(): a SIGINT ends the session like Ctrl-C
 
     # --- screens ------------------------------------------------------------------
     def get_default_screen(self) -> QuestionScreen:
         return QuestionScreen()
 
     def on_mount(self) -> None:
+        if self.catch_sigint:
+            self._catch_sigint()
         localize(self, self.controller.lang)
         self.refresh_bindings()
         if self.controller.script:
@@ -213,6 +219,12 @@ class LossAdvisorApp(App):
         self._run_records.append(record)
         self.state_changed()
 
+    def verdict_line(self) -> Text:
+        """What the measurements amount to (loss_advisor.core.verdict), for the status."""
+        verdict = self.controller.result().verdict()
+        style = {"healthy": "green", "diagnosed": "bold yellow"}.get(verdict.kind, "yellow")
+        return Text(verdict.line(self.controller.lang), style=style)
+
     def on_measure_done(self, message: MeasureDone) -> None:
         lang = self.controller.lang
         self._end()
@@ -231,6 +243,8 @@ class LossAdvisorApp(App):
                                            message=record.message or ""), style="red"))
         if message.cancelled:
             lines.append(Text(t("tui.status.cancelled", lang), style="yellow"))
+        if not message.error:
+            lines.append(self.verdict_line())
         plotted = [r.name for r in self._run_records if r.status == "ok" and r.details]
         if plotted:
             self.selected_probe = plotted[-1]
@@ -243,8 +257,26 @@ class LossAdvisorApp(App):
             self._cancel = True
 
     async def action_quit(self) -> None:
-        self._cancel = True          # a running probe stops at its next step
+        self._cancel = True          # the runner abandons a probe stuck in the user's code within a second
         self.exit()
+
+    def action_interrupt(self) -> None:
+        self._cancel = True
+        self.exit(return_code=130)
+
+    def _catch_sigint(self) -> None:
+        """SIGINT (kill -INT, or Ctrl-C where the terminal sends it as a
+        signal) ends the session through the app, so that the terminal is
+        restored and the measuring worker is told to stop; a
+        KeyboardInterrupt tearing through the event loop would instead wait
+        for that worker at shutdown."""
+        import asyncio
+        import signal
+
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.action_interrupt)
+        except (NotImplementedError, RuntimeError, ValueError):   # not the main thread, or no signals here
+            pass
 
     # --- watching a script ----------------------------------------------------------
     def start_watch(self) -> None:
@@ -273,7 +305,7 @@ class LossAdvisorApp(App):
                 self.controller.add_record(record, feed=True)
             new = self.controller.answered_since(self._before)
             self.status = [Text(t("tui.status.watch_done", lang, script=self.controller.script, answered=len(new)),
-                                style="bold")]
+                                style="bold"), self.verdict_line()]
         self.state_changed()
         self.notify(self.status[0].plain, severity="error" if message.error else "information")
 

@@ -21,5 +21,10 @@ def launch(lang: str, target: str | None = None, script: str | None = None, log:
                          script_args=script_args, probes=probes, measure_first=demo)
     except SetupError as exc:
         raise UsageError(str(exc)) from None
-    app.run()
+    app.catch_sigint = True
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        app._cancel = True            # the measuring worker stops waiting on the user's code
+        raise
     return app.return_code or 0

@@ -1,0 +1,259 @@
+"""Every wait is bounded (issue 16, point 4): a probe stuck in the user's
+forward pass is abandoned after its time limit and reported as timed out,
+`loss-advisor probe` still ends with exit 0 and valid JSON, and the TUI
+ends on q or Ctrl-C within a few seconds while the user's code hangs."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from loss_advisor.pipeline import runner
+from loss_advisor.probing.target import load_target
+from loss_advisor.probes import Budget
+
+# A three-class target whose forward blocks after HANG_AFTER calls, on an
+# Event that the in-process tests set at the end (a subprocess just exits).
+HANGING = textwrap.dedent('''
+    import os
+    import threading
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    CALLS = [0]
+    HANG_AFTER = int(os.environ.get("HANG_AFTER", "1000000000"))
+    RELEASE = threading.Event()
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 3)
+
+        def forward(self, x):
+            CALLS[0] += 1
+            if CALLS[0] > HANG_AFTER:
+                RELEASE.wait()
+            return self.fc(x)
+
+
+    def target(seed=0):
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(64, 8, generator=g)
+        y = torch.randint(0, 3, (64,), generator=g)
+        return {"model": Net(), "loss_fn": nn.CrossEntropyLoss(),
+                "optimizer": lambda p: torch.optim.SGD(p, lr=0.1),
+                "train_data": DataLoader(TensorDataset(x, y), batch_size=16)}
+''')
+# Forward calls the probes before lr_sweep make on this target (init_loss 4,
+# gradients 2): the first forward of lr_sweep never returns.
+BEFORE_LR_SWEEP = 6
+PROBES = ["init_loss", "gradients", "lr_sweep", "overfit_batch", "short_run"]
+
+
+@pytest.fixture()
+def hanging(tmp_path, monkeypatch):
+    path = tmp_path / "hanging.py"
+    path.write_text(HANGING)
+    monkeypatch.setenv("HANG_AFTER", str(BEFORE_LR_SWEEP))
+    target = load_target(f"{path}:target")
+    module = sys.modules[type(target.model).__module__]
+    yield target
+    module.RELEASE.set()                # let the abandoned thread finish
+    for thread in threading.enumerate():
+        if thread.name.startswith("loss-advisor-"):
+            thread.join(10)
+    runner._ABANDONED.clear()
+
+
+def test_run_bounded_waits_for_work_that_ends():
+    assert runner._run_bounded(lambda: 42, 5.0, lambda: False, "t")[:2] == ("done", 42)
+    how, exc, _ = runner._run_bounded(lambda: 1 / 0, 5.0, lambda: False, "t")
+    assert how == "raised" and isinstance(exc, ZeroDivisionError)
+
+
+def test_run_bounded_stops_waiting_at_the_limit_and_on_cancel():
+    release = threading.Event()
+    started = time.monotonic()
+    how, _, thread = runner._run_bounded(release.wait, 0.3, lambda: False, "t")
+    assert how == "timeout" and thread.is_alive() and thread.daemon
+    assert time.monotonic() - started < 5
+    started = time.monotonic()
+    how, _, thread2 = runner._run_bounded(release.wait, 60.0, lambda: True, "t")
+    assert how == "cancelled"
+    assert time.monotonic() - started < runner.CANCEL_GRACE_S + 5
+    release.set()
+    thread.join(5), thread2.join(5)
+    assert not thread.is_alive() and not thread2.is_alive()
+
+
+def test_budget_hard_limit_leaves_room_above_the_soft_cap():
+    assert Budget(10, 6.0).hard_limit() > 6.0
+    assert Budget(10, 6.0, limit=2.5).hard_limit() == 2.5
+
+
+def test_a_stuck_probe_times_out_and_the_run_ends(hanging, monkeypatch):
+    monkeypatch.setenv("LOSS_ADVISOR_PROBE_TIMEOUT", "1")
+    before = {k: v.clone() for k, v in hanging.model.state_dict().items()}
+    seen: list[tuple[int, str]] = []
+    started = time.monotonic()
+    outcome = runner.run_probes(hanging, probes=PROBES, device="cpu",
+                                progress=lambda name, i, n, f, m: seen.append((i, m)))
+    took = time.monotonic() - started
+    status = {r.name: r for r in outcome.records}
+    assert status["init_loss"].status == "ok" and status["gradients"].status == "ok"
+    stuck = status["lr_sweep"]
+    assert stuck.status == "error" and stuck.message_key == "probes.timed_out"
+    assert "timed out after 1 s" in stuck.message
+    assert "1秒で時間切れ" in stuck.message_in("ja")
+    # lr_sweep is still inside the user's forward: nothing else runs beside it
+    for name in ("overfit_batch", "short_run"):
+        assert status[name].status == "skipped" and status[name].message_key == "probes.after_timeout"
+        assert "lr_sweep" in status[name].message
+    assert took < 30
+    # every probe reported its end, in order, without a gap
+    assert [i for i, m in seen if m in ("ok", "skipped", "error")] == list(range(len(outcome.records)))
+    assert outcome.restored
+    after = hanging.model.state_dict()
+    assert all((after[k] == v).all() for k, v in before.items())
+
+
+def test_a_later_run_on_the_stuck_model_waits_for_nothing(hanging, monkeypatch):
+    monkeypatch.setenv("LOSS_ADVISOR_PROBE_TIMEOUT", "1")
+    runner.run_probes(hanging, probes=["lr_sweep"], device="cpu")
+    started = time.monotonic()
+    again = runner.run_probes(hanging, probes=["init_loss"], device="cpu")
+    assert time.monotonic() - started < 10
+    assert [r.status for r in again.records] == ["skipped"]
+    assert again.records[0].message_key == "probes.after_timeout"
+
+
+def test_cancel_while_stuck_returns_at_once(hanging):
+    def cancelled() -> bool:       # asked to stop once lr_sweep has started
+        return any(t.name == "loss-advisor-lr_sweep" for t in threading.enumerate())
+
+    started = time.monotonic()
+    outcome = runner.run_probes(hanging, probes=["init_loss", "gradients", "lr_sweep", "short_run"],
+                                device="cpu", cancelled=cancelled)
+    assert time.monotonic() - started < 30        # the default lr_sweep limit is 42 s
+    assert outcome.cancelled
+    assert [r.name for r in outcome.records][-1] == "lr_sweep"
+    assert outcome.records[-1].message_key == "probes.cancelled"
+
+
+# --- the command line and the TUI, in child processes ----------------------------------
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env.pop("LOSS_ADVISOR_PROBE_TIMEOUT", None)
+    env.update(extra)
+    return env
+
+
+def test_probe_command_with_a_stuck_forward_exits_0_with_json(tmp_path):
+    path = tmp_path / "hanging.py"
+    path.write_text(HANGING)
+    done = subprocess.run(
+        [sys.executable, "-m", "loss_advisor", "probe", f"{path}:target", "--format", "json",
+         "--probes", ",".join(PROBES), "--device", "cpu"],
+        capture_output=True, text=True, timeout=300,
+        env=_env(HANG_AFTER=str(BEFORE_LR_SWEEP), LOSS_ADVISOR_PROBE_TIMEOUT="2"))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    data = json.loads(done.stdout)
+    probes = {p["name"]: p for p in data["probes"]}
+    assert probes["lr_sweep"]["status"] == "error"
+    assert "timed out after 2 s" in probes["lr_sweep"]["message"]
+    assert probes["init_loss"]["status"] == "ok"
+
+
+def _drive_tui(tmp_path: Path, send) -> tuple[int | None, float, bytes]:
+    """Start `loss-advisor tui --target` in a pseudo-terminal on the hanging
+    target, start measuring, wait until the probe that hangs has begun, call
+    send(process, terminal) and return (exit status, seconds to exit, output)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    path = tmp_path / "hanging.py"
+    path.write_text(HANGING)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "loss_advisor", "--lang", "en", "tui", "--target", f"{path}:target"],
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            env=_env(HANG_AFTER="0", TERM="xterm-256color"))
+    os.close(slave)
+    out = bytearray()
+
+    def read_until(seconds: float, text: bytes | None = None) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if text is not None and text in re.sub(rb"\x1b\[[0-9;?<>]*[a-zA-Z]", b"", bytes(out)):
+                return True
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                out.extend(chunk)
+        return False
+
+    try:
+        assert read_until(120, b"Measure it"), "the app did not start"
+        os.write(master, b"m")
+        # init_loss is the first probe that calls the model's forward: it hangs
+        assert read_until(120, b"Measuring Loss at init"), "the measurement did not reach init_loss"
+        read_until(1.0)
+        started = time.monotonic()
+        send(proc, master)
+        while proc.poll() is None and time.monotonic() - started < 20:
+            read_until(0.05)
+        took = time.monotonic() - started
+        read_until(0.3)
+        return proc.poll(), took, bytes(out)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+
+pty_only = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+@pty_only
+def test_tui_q_ends_the_session_while_the_forward_hangs(tmp_path):
+    code, took, out = _drive_tui(tmp_path, lambda proc, term: os.write(term, b"q"))
+    assert code == 0
+    assert took < 3, f"q took {took:.1f} s"
+    assert b"Traceback" not in out
+
+
+@pty_only
+def test_tui_ctrl_c_key_ends_the_session_with_130(tmp_path):
+    code, took, out = _drive_tui(tmp_path, lambda proc, term: os.write(term, b"\x03"))
+    assert code == 130
+    assert took < 3, f"Ctrl-C took {took:.1f} s"
+    assert b"Traceback" not in out
+
+
+@pty_only
+def test_tui_sigint_ends_the_session_with_130(tmp_path):
+    code, took, out = _drive_tui(tmp_path, lambda proc, term: proc.send_signal(signal.SIGINT))
+    assert code == 130
+    assert took < 3, f"SIGINT took {took:.1f} s"
+    assert b"Traceback" not in out
