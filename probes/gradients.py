@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from loss_advisor.core.records import LayerTable
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probing.harness import Harness, batch_len
 
@@ -347,7 +348,7 @@ class GradientsProbe(Probe):
             if n_train:
                 still = sum(p.numel() for p in trainable if torch.equal(p.detach(), before[id(p)]))
                 obs["unchanged_fraction"] = still / n_train
-        out.details["layers"] = table
+        out.details["layers"] = LayerTable(table)
         return out
 
     @staticmethod

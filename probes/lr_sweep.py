@@ -15,6 +15,7 @@ from typing import Sequence
 
 import torch
 
+from loss_advisor.core.records import INLINE_MARKS, Curve
 from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
 
 LR_START = 1e-7
@@ -194,6 +195,10 @@ class LRSweepProbe(Probe):
             out.notes.append(f"{skipped} batches with NaN/inf values were left out of the sweep")
         if len(losses) < 10:
             out.notes.append(f"the sweep stopped after {len(losses)} steps")
-        out.details.update({"lrs": lrs, "losses": losses, "smoothed": land.get("smoothed", []),
-                            "lr_range": [lo, hi]})
+        # The sweep's curve, marked where the user's and the measured rates lie
+        # (inline in the findings on the wire: lrs, losses, smoothed).
+        marks = {k: obs[k] for k in INLINE_MARKS if obs.get(k) is not None}
+        out.details["sweep"] = Curve(lrs, {"losses": losses, "smoothed": land.get("smoothed", [])}, "lrs",
+                                     marks, inline=True)
+        out.details["lr_range"] = [lo, hi]
         return out

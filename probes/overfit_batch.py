@@ -17,6 +17,7 @@ import math
 
 import torch
 
+from loss_advisor.core.records import Curve
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probing.harness import batch_len
 
@@ -51,7 +52,7 @@ class OverfitBatchProbe(Probe):
         steps = max(20, ctx.budget.steps // 2)
         user_curve = self._fit(ctx, batch, steps, lr=None, share=0.5)
         obs["user_ratio"] = self._ratio(h, user_curve)
-        out.details["user_curve"] = user_curve["losses"]
+        out.details["user_curve"] = Curve(range(len(user_curve["losses"])), {"losses": user_curve["losses"]})
         if self._fits(obs["user_ratio"]):
             obs["outcome"] = "user"
             return out
@@ -61,7 +62,7 @@ class OverfitBatchProbe(Probe):
             ratio = self._ratio(h, curve)
             if ratio < best:
                 best = ratio
-                out.details["reference_curve"] = curve["losses"]
+                out.details["reference_curve"] = Curve(range(len(curve["losses"])), {"losses": curve["losses"]})
                 out.details["reference_lr"] = lr
             if self._fits(ratio):
                 break

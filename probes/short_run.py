@@ -21,6 +21,7 @@ from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probes.gradients import ActivationRecorder, stats_batch
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.core import curves
+from loss_advisor.core.records import Curve
 from loss_advisor.probing.harness import Harness
 
 # Validation points per run: enough for the minimum and a rise after it to
@@ -145,8 +146,8 @@ class ShortRunProbe(Probe):
             if dead:
                 out.observations["dead_unit_fraction"] = dead["dead_unit_fraction"]
         out.details["start_level"] = start_level
-        out.details.update({"train": {"steps": run.steps, "losses": run.losses, "grad_norms": run.grad_norms},
-                            "val": {"steps": run.val_steps, "losses": run.val_losses},
+        out.details.update({"train": Curve(run.steps, {"losses": run.losses, "grad_norms": run.grad_norms}),
+                            "val": Curve(run.val_steps, {"losses": run.val_losses}),
                             "curve": analysis.details})
         return out
 

@@ -596,3 +596,31 @@ async def test_a_watched_script_runs_in_a_worker(monkeypatch, tmp_path):
         assert "The script could not be watched: the script exited with status 1" in pane(app)
         await press(pilot, "1")              # and the questions go on
         assert app.controller.record("q_symptom") is not None
+
+
+def _watched_record():
+    """A record built the way the watch mode builds it, from a child's raw losses."""
+    from loss_advisor.core.records import ProbeRecord
+    from loss_advisor.watch.derive import observations
+
+    raw = {"status": "steps", "steps": 50, "backward_calls": 50,
+           "losses": [[s, 2.0 * 0.97 ** s] for s in range(50)],
+           "val_losses": [[s, 2.1 * 0.97 ** s] for s in range(0, 50, 10)]}
+    obs, details = observations(raw)
+    return ProbeRecord("watch", "ok", 1.0, 50, observations=obs, details=details)
+
+
+@run_async
+async def test_a_watched_script_gets_its_loss_plot(monkeypatch, tmp_path):
+    import loss_advisor.watch as watch
+
+    script = tmp_path / "train.py"
+    script.write_text("print('training')\n")
+    monkeypatch.setattr(watch, "watch_record", lambda path, args=(), **kw: [_watched_record()], raising=False)
+    app = create_app("en", script=str(script))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        await idle(pilot)
+        await idle(pilot)
+        assert "Loss over steps" in screen_text(app)

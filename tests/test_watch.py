@@ -297,7 +297,7 @@ def test_public_api_and_markdown_report():
     watch = records[0]
     assert watch.steps == 30 and watch.details["argv"] == ["--lr", "0.01"]
     assert watch.observations["train_step.grads_accumulate"] is True
-    assert len(watch.details["losses"]["loss"]) == 30
+    assert len(watch.details["train"]["losses"]) == 30
     assert any("30" in note for note in watch.notes)
     # What the watch produces is what the knowledge base can read: declared names only.
     assert sorted(set(watch.observations) - set(all_declared())) == []

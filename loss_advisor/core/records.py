@@ -34,6 +34,8 @@ INLINE_SERIES = ("losses", "smoothed")
 INLINE_KEY = "sweep"          # where it lives in `details`
 INLINE_MARKS = ("user_lr", "suggested_lr", "divergence_lr", "min_loss_lr")   # its marks, findings beside it
 TABLE_KEYS = ("layers",)      # details that are per-layer tables
+# Curves that JSON written before these records held as bare lists of losses.
+LIST_CURVES = ("user_curve", "reference_curve")
 
 
 def _number(value: Any) -> bool:
@@ -160,6 +162,8 @@ def parse_details(findings: Mapping[str, Any]) -> dict[str, Any]:
             out[INLINE_KEY] = Curve(list(xs), {s: list(findings[s]) for s in inline_series}, INLINE_X, marks, inline=True)
         elif key in inline_series:
             continue
+        elif key in LIST_CURVES and _numbers(value) and value:
+            out[key] = Curve(range(len(value)), {"losses": list(value)})
         elif key in TABLE_KEYS and LayerTable.from_json(value) is not None:
             out[key] = LayerTable.from_json(value)
         else:

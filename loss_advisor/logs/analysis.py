@@ -12,6 +12,7 @@ from statistics import median
 from typing import Any, Sequence
 
 from loss_advisor.core import curves
+from loss_advisor.core.records import Curve
 from loss_advisor.core.stats import bin_series, rolling_median
 from loss_advisor.logs import columns as C
 from loss_advisor.logs.base import LogData, LogError, Series
@@ -291,10 +292,10 @@ def analyse_log(data: LogData, roles: dict[str, str | None]) -> tuple[dict[str, 
 
     details: dict[str, Any] = {}
     tx, ty = thin(train.steps, train.values, DETAIL_POINTS)
-    details["train"] = {"steps": tx, "losses": ty}
+    details["train"] = Curve(tx, {"losses": ty})
     if val is not None:
         vx, vy = thin(val.steps, val.values, DETAIL_POINTS)
-        details["val"] = {"steps": vx, "losses": vy}
+        details["val"] = Curve(vx, {"losses": vy})
     if roles["lr"]:
         lr, _ = data.series[roles["lr"]].sorted_by_step()
         finite = lr.values if all_finite(lr.values) else [v for v in lr.values if math.isfinite(v)]
@@ -321,14 +322,14 @@ def analyse_log(data: LogData, roles: dict[str, str | None]) -> tuple[dict[str, 
             if progress is not None:
                 obs["logs.drop_before_lr_drop"] = progress
         lx, ly = thin(lr.steps, lr.values, DETAIL_POINTS)
-        details["lr"] = {"steps": lx, "values": ly, "events": events[:MAX_EVENTS]}
+        details["lr"] = Curve(lx, {"values": ly}, extra={"events": events[:MAX_EVENTS]})
     if roles["grad_norm"]:
         gn, _ = data.series[roles["grad_norm"]].sorted_by_step()
         growth = grad_norm_growth(gn)
         if growth is not None:
             obs["logs.grad_norm_growth"] = growth
         gx, gy = thin(gn.steps, gn.values, DETAIL_POINTS)
-        details["grad_norm"] = {"steps": gx, "values": gy}
+        details["grad_norm"] = Curve(gx, {"values": gy})
     details["columns"] = {**roles, "x_axis": data.x_axis, "available": data.columns[:100]}
     details["source"] = {"format": data.source, "path": data.path, "rows": data.rows}
     if "binned" in result.details:

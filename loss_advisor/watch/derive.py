@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from loss_advisor.core import curves
+from loss_advisor.core.records import Curve
 from loss_advisor.core.i18n import catalogue, t
 from loss_advisor.probing.loopwatch import LoopCounts, loop_findings
 
@@ -32,9 +33,10 @@ def curve_observations(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[
     vx = [float(row[0]) for row in val] if val else None
     vy = [row[1] for row in val] if val else None
     analysis = curves.analyse(xs, ys, vx, vy)
-    details: dict[str, Any] = {"losses": {"steps": xs, "loss": ys}}
+    # The same curve as a short run's and a log's: `losses` over `steps`.
+    details: dict[str, Any] = {"train": Curve(xs, {"losses": ys})}
     if val:
-        details["val"] = {"steps": vx, "loss": vy}
+        details["val"] = Curve(vx, {"losses": vy})
     return {f"curve.{k}": v for k, v in analysis.observations.items()}, details
 
 
