@@ -12,6 +12,7 @@ import copy
 import itertools
 import logging
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -147,6 +148,7 @@ class Harness:
         self.batches: list[tuple[Any, Any]] = []
         self.val_batches: list[tuple[Any, Any]] = []
         self.steps = 0                 # forward+backward steps spent, for the cost report
+        self._schedulers: "weakref.WeakKeyDictionary[torch.optim.Optimizer, Any]" = weakref.WeakKeyDictionary()
         self._check_and_cache()
         self.batch_size = batch_len(self.batches[0][0]) or batch_len(self.batches[0][1])
         self.user_lr = self._user_lr()
@@ -271,7 +273,12 @@ class Harness:
             model = copy.deepcopy(self.model)
         except Exception as exc:
             raise RuntimeError(f"cannot copy the model ({describe_exception(exc)})") from None
-        model.to(self.device)
+        if any(t.is_meta for t in itertools.chain(model.parameters(), model.buffers())):
+            # Tensors on the meta device have no data to move: everything else
+            # moves, they stay, and the forward pass names the two devices.
+            model._apply(lambda t: t if t.is_meta else t.to(self.device))
+        else:
+            model.to(self.device)
         if not keep_mode:
             model.train()
         return model
@@ -329,9 +336,48 @@ class Harness:
     def _user_lr(self) -> float | None:
         try:
             probe_model = copy.deepcopy(self.model)
-            return optimizer_lr(self.build_optimizer(probe_model).optimizer)
+            opt = self.build_optimizer(probe_model).optimizer
         except Exception as exc:
             raise TargetError(f"the optimizer factory failed: {describe_exception(exc)}") from None
+        lr = optimizer_lr(opt)
+        if self.target.scheduler is not None:
+            try:
+                self.scheduler_for(opt)
+            except Exception as exc:
+                raise TargetError(f"the scheduler factory failed: {describe_exception(exc)}") from None
+        return lr
+
+    def scheduler_for(self, opt: torch.optim.Optimizer) -> Any:
+        """The user's scheduler over `opt`, built fresh from the target's factory
+        the first time a reference training runs on it (None without one).
+        Built here rather than in build_optimizer: a warmup schedule sets the
+        rate to its first value on construction, and probes that never step
+        a scheduler (the LR sweep, the one-batch fit) must not train at it."""
+        if self.target.scheduler is None:
+            return None
+        sched = self._schedulers.get(opt)
+        if sched is None:
+            sched = self.target.scheduler(opt)
+            if not hasattr(sched, "step"):
+                raise TypeError(f"the scheduler factory returned {type(sched).__name__}, not an LR scheduler")
+            self._schedulers[opt] = sched
+        return sched
+
+    def batches_per_epoch(self) -> int | None:
+        """len(train_data) when it has one (an iterable dataset may not)."""
+        try:
+            n = len(self.target.train_data)
+        except Exception:
+            return None
+        return n if isinstance(n, int) and n > 0 else None
+
+    @staticmethod
+    def step_scheduler(sched: Any, metric: float) -> None:
+        """One scheduler step; ReduceLROnPlateau is fed the loss it watches."""
+        if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            sched.step(metric)
+        else:
+            sched.step()
 
     # --- description (for reports) ----------------------------------------------
     def describe(self) -> dict[str, Any]:
@@ -421,9 +467,17 @@ class Harness:
         """The reference loop for `steps` steps over `batches` (default: the
         user's own stream), with the validation loss every `eval_every`
         steps when there is val_data. `tick(step)` returns True to stop early.
-        Stops at the first non-finite loss."""
+        Stops at the first non-finite loss. The target's scheduler, when it
+        has one, is stepped after every step (scheduler_interval "step") or
+        at the end of every pass over train_data ("epoch": only on the
+        user's own stream, whose epochs are known, and only when
+        train_data has a length); ReduceLROnPlateau is fed the validation
+        loss, or the epoch's mean training loss without val_data."""
         run = Run()
         source = iter(batches) if batches is not None else self.stream()
+        sched = self.scheduler_for(opt)
+        per_epoch = self.batches_per_epoch() if batches is None else None
+        epoch_losses: list[float] = []
         for i in range(steps):
             try:
                 batch = next(source)
@@ -434,6 +488,15 @@ class Harness:
             run.losses.append(loss)
             if not math.isfinite(loss):
                 break
+            if sched is not None:
+                epoch_losses.append(loss)
+                if self.target.scheduler_interval == "step":
+                    self.step_scheduler(sched, loss)
+                elif per_epoch and (i + 1) % per_epoch == 0:
+                    metric = self.eval_loss(model, self.val_batches) if self.val_batches and isinstance(
+                        sched, torch.optim.lr_scheduler.ReduceLROnPlateau) else sum(epoch_losses) / len(epoch_losses)
+                    self.step_scheduler(sched, metric)
+                    epoch_losses = []
             if eval_every and self.val_batches and (i % eval_every == 0 or i == steps - 1):
                 run.val_steps.append(i)
                 run.val_losses.append(self.eval_loss(model, self.val_batches))

@@ -24,6 +24,13 @@ def _loader_generators(data: Any) -> list[torch.Generator]:
     return found
 
 
+def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Equal values; a meta tensor has none, so its shape is all there is to compare."""
+    if a.is_meta or b.is_meta:
+        return a.is_meta == b.is_meta and a.shape == b.shape
+    return torch.equal(a, b)
+
+
 class Snapshot:
     def __init__(self, model: nn.Module, loaders: Iterable[Any] = ()):
         self.model = model
@@ -74,7 +81,7 @@ class Snapshot:
     def changed(self) -> list[str]:
         """Names of weights or buffers that differ from the snapshot (empty when intact)."""
         current = self.model.state_dict()
-        out = [k for k, v in self.state.items() if k not in current or not torch.equal(current[k], v.detach())]
+        out = [k for k, v in self.state.items() if k not in current or not _same(current[k], v.detach())]
         out += [n for n, m in self.model.named_modules() if self.modes.get(n) != m.training]
         return out
 

@@ -3,7 +3,8 @@
 ``FILE.py:FUNC`` or ``package.module:FUNC`` names a function that takes no
 arguments and returns a mapping (or an object with the same attributes)
 with model, loss_fn, optimizer (a factory), train_data and, optionally,
-val_data, task, train_step and split_batch. Everything that can go wrong
+val_data, task, ignore_index, scheduler (a factory), scheduler_interval,
+train_step and split_batch. Everything that can go wrong
 before probing starts is a TargetError: one line the CLI prints before
 exiting with status 2.
 """
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-TASKS = ("classification", "binary", "regression", "segmentation")
+TASKS = ("classification", "binary", "multilabel", "regression", "segmentation", "sequence", "language_modeling")
 REQUIRED = ("model", "loss_fn", "optimizer", "train_data")
-OPTIONAL = ("val_data", "task", "train_step", "split_batch")
+OPTIONAL = ("val_data", "task", "ignore_index", "scheduler", "scheduler_interval", "train_step", "split_batch")
+SCHEDULER_INTERVALS = ("step", "epoch")
 
 
 class TargetError(Exception):
@@ -37,6 +39,9 @@ class Target:
     train_data: Iterable
     val_data: Iterable | None = None
     task: str | None = None
+    ignore_index: int | None = None
+    scheduler: Callable | None = None    # scheduler(optimizer) -> LRScheduler or ReduceLROnPlateau
+    scheduler_interval: str = "epoch"
     train_step: Callable | None = None
     split_batch: Callable | None = None
     factory: Callable | None = None      # FUNC itself, for calls with other seeds
@@ -195,10 +200,26 @@ def from_object(obj: Any, spec: str = "target", factory: Callable | None = None)
     task = _get(obj, "task")
     if task is not None and task not in TASKS:
         raise TargetError(f"'task' must be one of {', '.join(TASKS)}, got {task!r}")
+    ignore_index = _get(obj, "ignore_index")
+    if ignore_index is not None:
+        if isinstance(ignore_index, torch.Tensor) and ignore_index.numel() == 1:
+            ignore_index = ignore_index.item()
+        if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
+            raise TargetError(f"'ignore_index' must be an integer (the target value that marks padding), "
+                              f"got {ignore_index!r}")
+    scheduler = _get(obj, "scheduler")
+    if scheduler is not None:
+        if not callable(scheduler) or hasattr(scheduler, "step") and hasattr(scheduler, "optimizer"):
+            raise TargetError("'scheduler' must be a factory scheduler(optimizer) -> LRScheduler, not a scheduler; "
+                              "for example: lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=10)")
+    interval = _get(obj, "scheduler_interval")
+    if interval is not None and interval not in SCHEDULER_INTERVALS:
+        raise TargetError(f"'scheduler_interval' must be one of {', '.join(SCHEDULER_INTERVALS)}, got {interval!r}")
     for key in ("train_step", "split_batch"):
         value = _get(obj, key)
         if value is not None and not callable(value):
             raise TargetError(f"'{key}' must be callable, got {type(value).__name__}")
     return Target(model=model, loss_fn=loss_fn, optimizer=optimizer, train_data=data["train_data"],
-                  val_data=data.get("val_data"), task=task, train_step=_get(obj, "train_step"),
+                  val_data=data.get("val_data"), task=task, ignore_index=ignore_index, scheduler=scheduler,
+                  scheduler_interval=interval or "epoch", train_step=_get(obj, "train_step"),
                   split_batch=_get(obj, "split_batch"), factory=factory, spec=spec)
