@@ -1,0 +1,31 @@
+"""Inner vs outer ring (make_circles). Keeping the model simple and interpretable:
+a single linear layer on the two coordinates, logistic loss."""
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from sklearn.datasets import make_circles
+
+
+class Logistic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.linear(x).squeeze(-1)
+
+
+def target(seed=0):
+    torch.manual_seed(seed)
+    X, y = make_circles(n_samples=2000, noise=0.05, factor=0.5, random_state=seed)
+    X = torch.tensor(X, dtype=torch.float32)
+    y = torch.tensor(y, dtype=torch.float32)
+    g = torch.Generator().manual_seed(seed)
+    return {
+        "model": Logistic(),
+        "loss_fn": nn.BCEWithLogitsLoss(),
+        "optimizer": lambda p: torch.optim.Adam(p, lr=1e-2),
+        "train_data": DataLoader(TensorDataset(X[:1600], y[:1600]), batch_size=64, shuffle=True, generator=g),
+        "val_data": DataLoader(TensorDataset(X[1600:], y[1600:]), batch_size=400),
+        "task": "binary",
+    }
