@@ -276,3 +276,20 @@ def test_guaranteed_present_follows_the_logic():
     assert g({"not": {"obs": "x.a", "op": "absent"}}) == {frozenset({"x.a"})}
     assert g({"not": {"any": [a, b]}}) == {frozenset({"x.a"}), frozenset({"x.b"})}   # both decided False
     assert g({"not": {"all": [a, b]}}) == {frozenset({"x.a", "x.b"})}
+
+
+def test_duplicate_rule_id(kb_copy):
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_trend")["auto"][1].update(id="symptom_nan"))
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "auto[1].id" in msg and "duplicate rule ID 'symptom_nan'" in msg
+    assert "first used in 'q_symptom'" in msg
+
+
+def test_missing_or_malformed_rule_id(kb_copy):
+    def edit(d):
+        del _question(d, "q_trend")["auto"][0]["id"]
+        _question(d, "q_shuffle")["auto"][0]["id"] = "Shuffle-Grouped"
+    _edit_yaml(kb_copy / "tree.yaml", edit)
+    msg = _problems(kb_copy)
+    assert "'q_trend'" in msg and "'id' is a required property" in msg
+    assert "'Shuffle-Grouped' does not match" in msg
