@@ -17,6 +17,7 @@ from loss_advisor import __version__
 from loss_advisor.core.engine import Diagnosis, Session
 from loss_advisor.core.i18n import DEFAULT_LANG, LANGS, pick, t
 from loss_advisor.core.records import ProbeRecord, RecordShapeError, json_safe  # noqa: F401  (json_safe re-exported)
+from loss_advisor.core import view
 
 # Causes listed in the output: those that some evidence moved upward, or
 # that reached this confidence anyway.
@@ -85,10 +86,7 @@ class Result:
         return out
 
     def checklist(self) -> list[dict[str, Any]]:
-        rows = {r.id: r for r in self.kb.checklist}
-        return [{"id": rid, "category": pick(rows[rid].category, self.lang), "check": pick(rows[rid].check, self.lang),
-                 "status": status, "causes": list(rows[rid].causes)}
-                for rid, status in self.session.checklist()]
+        return [{k: v for k, v in row.items() if k != "found"} for row in view.checklist(self.session, self.lang)]
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe({
@@ -118,7 +116,7 @@ class Result:
                 lines.append(f"  {p.name:<{width}}  {status:<6} {p.seconds:6.2f} s  {p.steps:5d} {t('text.steps', lang)}{tail}")
             lines.append("")
         ranked = self.ranked()
-        strong = [d for d in ranked if d.confidence >= 0.5]
+        strong = view.findings_of(ranked)
         lines.append(t("text.diagnoses", lang))
         if not strong:
             lines.append("  " + t("text.no_finding", lang))
@@ -127,7 +125,7 @@ class Result:
             lines.append(f"  {d.confidence:4.0%}  {d.cause}  {pick(cause.title, lang)}")
             for c in d.evidence[:4]:
                 lines.append(f"        - {c.text}")
-            if d.confidence >= 0.5:
+            if view.is_finding(d):
                 for r in cause.remedies[:3]:
                     lines.append(f"        > {pick(r.text, lang)}")
         return "\n".join(lines) + "\n"

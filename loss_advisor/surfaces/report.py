@@ -28,14 +28,17 @@ import warnings
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import jinja2
 
+from loss_advisor.core import view
 from loss_advisor.core.errors import UsageError
-from loss_advisor.core.i18n import catalogue, pick, t
+from loss_advisor.core.i18n import t
+from loss_advisor.core.records import ProbeRecord
 from loss_advisor.core.result import Result
+from loss_advisor.core.view import plain_number  # noqa: F401  (the templates' `plain` filter; tests import it here)
 
 log = logging.getLogger(__name__)
 
@@ -180,33 +183,10 @@ def finalize(value: Any) -> Any:
 # --- numbers -------------------------------------------------------------------------
 
 def fmt_number(value: Any, digits: int = 4) -> Md:
-    """A number for reading: integers with thousands separators, floats to `digits` significant digits."""
-    if value is None:
-        return Md("—")
-    if isinstance(value, bool):
-        return Md("true" if value else "false")
-    if isinstance(value, int):
-        return Md(f"{value:,}")
-    if isinstance(value, float):
-        if math.isnan(value):
-            return Md("NaN")
-        if math.isinf(value):
-            return Md("inf" if value > 0 else "-inf")
-        if value == int(value) and abs(value) < 1e15:
-            return Md(f"{int(value):,}")
-        return Md(f"{value:.{digits}g}")
+    """A number for reading (the view model's formatting); anything else as escaped text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return Md(view.fmt_number(value, digits))
     return md_cell(value)
-
-
-def plain_number(value: float, digits: int = 4) -> str:
-    """A number Mermaid's xychart can read: no exponent, `digits` significant digits."""
-    if value == 0 or not math.isfinite(value):
-        return "0"
-    decimals = max(0, min(15, digits - 1 - math.floor(math.log10(abs(value)))))
-    text = f"{round(value, decimals):.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def fmt_pct(value: Any) -> Md:
@@ -357,102 +337,32 @@ class ChartBuilder:
                      categorical=True)
 
 
-def _lr_sweep(b: ChartBuilder, f: Mapping[str, Any]) -> tuple[list[Chart], set[str]]:
-    chart = b.curve("lr_sweep-loss", b.msg("report.chart.lr_sweep"), "lr", "loss", f.get("lrs") or [],
-                    [(b.msg("report.series.loss"), f.get("losses") or []),
-                     (b.msg("report.series.smoothed"), f.get("smoothed") or [])], log_x=True)
-    if chart is None:
-        return [], set()
-    marks = [(b.msg(f"report.mark.{k}"), f.get(k)) for k in ("user_lr", "suggested_lr", "divergence_lr", "min_loss_lr")]
-    marks = [(name, v) for name, v in marks if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
-    if marks:
-        chart.notes.append(b.msg("report.chart.marks", marks=b.msg("report.list_sep").join(
-            f"{name} {fmt_number(v, 3)} (log10 {plain_number(math.log10(v), 3)})" for name, v in marks)))
-    return [chart], {"lrs", "losses", "smoothed"}
+def chart_of(b: ChartBuilder, spec: view.ChartSpec) -> Chart | None:
+    """Draw one of the view model's chart specs (binned, log-scaled where needed)."""
+    if spec.kind == "bar":
+        chart = b.bars(spec.key, spec.title, spec.x_title, spec.y_title, spec.x, spec.series[0][1])
+    else:
+        chart = b.curve(spec.key, spec.title, spec.x_title, spec.y_title, spec.x, spec.series, log_x=spec.log_x)
+    if chart is not None:
+        chart.notes += spec.notes
+    return chart
 
 
-def _overfit_batch(b: ChartBuilder, f: Mapping[str, Any]) -> tuple[list[Chart], set[str]]:
-    user = as_numbers(f.get("user_curve"))
-    ref = as_numbers(f.get("reference_curve"))
-    used = {k for k in ("user_curve", "reference_curve") if f.get(k) is not None}
-    title = b.msg("report.chart.overfit_batch")
-    yours = b.msg("report.series.yours")
-    reference = b.msg("report.series.reference", lr=fmt_number(f.get("reference_lr"), 3))
-    if user and ref and len(user) == len(ref):
-        chart = b.curve("overfit_batch-loss", title, b.msg("report.axis.step"), "loss", range(len(user)),
-                        [(yours, user), (reference, ref)])
-        return ([chart] if chart else []), used
-    present = [(key, name, curve) for key, name, curve in (("yours", yours, user), ("reference", reference, ref)) if curve]
-    # Two curves of different lengths get a chart each, named; a lone curve needs no name.
-    charts = [b.curve(f"overfit_batch-{key}", f"{title}: {name}" if len(present) > 1 else title,
-                      b.msg("report.axis.step"), "loss", range(len(curve)), [(name, curve)])
-              for key, name, curve in present]
-    return [c for c in charts if c], used
-
-
-def _gradients(b: ChartBuilder, f: Mapping[str, Any]) -> tuple[list[Chart], set[str]]:
-    layers = f.get("layers")
-    if not isinstance(layers, list) or not all(isinstance(row, Mapping) for row in layers):
-        return [], set()
-    chart = b.bars("gradients-grad_norm", b.msg("report.chart.gradients"), b.msg("report.axis.layer"),
-                   b.msg("report.axis.grad_norm"), [row.get("layer", "?") for row in layers],
-                   [row.get("grad_norm") for row in layers])
-    return ([chart] if chart else []), set()   # the layer table stays: it has every column
-
-
-def _seeds(b: ChartBuilder, f: Mapping[str, Any]) -> tuple[list[Chart], set[str]]:
-    finals = f.get("final_losses")
-    if not isinstance(finals, list):
-        return [], set()
-    chart = b.bars("seeds-final_loss", b.msg("report.chart.seeds"), b.msg("report.axis.run"),
-                   b.msg("report.axis.final_loss"), [str(i + 1) for i in range(len(finals))], finals)
-    return ([chart] if chart else []), ({"final_losses"} if chart else set())
-
-
-SPECIAL_CHARTS: dict[str, Callable[[ChartBuilder, Mapping[str, Any]], tuple[list[Chart], set[str]]]] = {
-    "lr_sweep": _lr_sweep,
-    "overfit_batch": _overfit_batch,
-    "gradients": _gradients,
-    "seeds": _seeds,
-}
-
-
-# Findings that re-sample a curve already drawn (the log reader's binned training loss).
-DERIVED_CURVES = {"binned"}
-
-
-def _step_curves(b: ChartBuilder, probe: str, f: Mapping[str, Any]) -> tuple[list[Chart], set[str]]:
-    """Any finding shaped {steps: [...], <name>: [...]} (short_run's train and
-    val, and the curves other modes record) becomes one chart per series."""
-    charts, used = [], {key for key in f if key in DERIVED_CURVES}
-    for key, value in f.items():
-        if key in DERIVED_CURVES or not isinstance(value, Mapping) or as_numbers(value.get("steps")) is None:
-            continue
-        for name, ys in value.items():
-            if name == "steps" or as_numbers(ys) is None or len(ys) != len(value["steps"]):
-                continue
-            label = _label(f"{key}.{name}", b.lang, "report.curve") if f"report.curve.{key}.{name}" in catalogue() \
-                else f"{key} {name}"
-            title = b.msg("report.chart.over_steps", what=label)
-            chart = b.curve(f"{probe}-{key}-{name}", title[:1].upper() + title[1:],
-                            b.msg("report.axis.step"), label, value["steps"], [(label, ys)])
-            if chart is not None:
-                charts.append(chart)
-                used.add(key)
-    return charts, used
-
-
-def probe_charts(name: str, findings: Mapping[str, Any], lang: str) -> tuple[list[Chart], set[str]]:
-    """The charts for one probe's findings, and the findings they used up (left out of its table)."""
+def charts_of(specs: Sequence[view.ChartSpec], lang: str) -> list[Chart]:
     b = ChartBuilder(lang)
-    charts, used = SPECIAL_CHARTS[name](b, findings) if name in SPECIAL_CHARTS else ([], set())
-    more, more_used = _step_curves(b, name, findings)
-    charts += more
+    charts = [c for c in (chart_of(b, spec) for spec in specs) if c is not None]
     for chart in charts:
         if len(chart.series) > 1:   # xychart draws no legend: the caption names the colours
             chart.notes.insert(0, b.msg("report.chart.legend", items=b.msg("report.list_sep").join(
                 f"{b.msg(f'report.colour.{i}')} = {s.name}" for i, s in enumerate(chart.series))))
-    return charts, used | more_used
+    return charts
+
+
+def probe_charts(name: str, findings: Mapping[str, Any], lang: str) -> tuple[list[Chart], set[str]]:
+    """The charts for one probe's findings (as on the wire), and the findings
+    they used up (left out of its table)."""
+    specs, used = view.chart_specs(ProbeRecord.from_dict({"name": name, "status": "ok", "findings": dict(findings)}), lang)
+    return charts_of(specs, lang), used
 
 
 def mermaid(chart: Chart) -> Md:
@@ -554,96 +464,6 @@ def write_assets(charts: Sequence[Chart], folder: Path, report_dir: Path | None,
 
 # --- the view the templates read -------------------------------------------------------
 
-SETUP_ORDER = ("torch", "device", "model", "parameters", "layers", "optimizer", "loss", "batch_size",
-               "train_examples", "val_examples", "task", "has_val_data", "has_train_step")
-SETUP_FOLDED = {"trainable_parameters", "frozen_parameters", "optimizer_params"}   # shown inside another row
-
-
-def _label(key: str, lang: str, prefix: str) -> str:
-    full = f"{prefix}.{key}"
-    return t(full, lang) if full in catalogue() else key
-
-
-def _setup_value(key: str, setup: Mapping[str, Any], lang: str) -> str:
-    value = setup.get(key)
-    if isinstance(value, bool):
-        return t("report.yes" if value else "report.no", lang)
-    if key == "parameters" and isinstance(value, int):
-        parts = [fmt_number(value)]
-        if isinstance(setup.get("trainable_parameters"), int):
-            parts.append(t("report.setup.params_split", lang, trainable=fmt_number(setup["trainable_parameters"]),
-                           frozen=fmt_number(setup.get("frozen_parameters") or 0)))
-        return " ".join(parts)
-    if key == "layers" and isinstance(value, Mapping):
-        return ", ".join(f"{name} × {count}" for name, count in value.items())
-    if key == "optimizer":
-        params = setup.get("optimizer_params")
-        if isinstance(params, Mapping) and params:
-            return f"{value} (" + ", ".join(f"{k}={_hyper(v)}" for k, v in params.items()) + ")"
-    return _setup_scalar(value)
-
-
-def _hyper(value: Any) -> str:
-    """One optimizer hyper-parameter as Python would write it: betas=(0.9, 0.999)."""
-    if isinstance(value, (list, tuple)):
-        return "(" + ", ".join(_setup_scalar(v) for v in value) + ")"
-    return _setup_scalar(value)
-
-
-def _setup_scalar(value: Any) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt_number(value) if not isinstance(value, float) else f"{value:g}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_setup_scalar(v) for v in value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_setup_scalar(v)}" for k, v in value.items())
-    return str(value)
-
-
-def setup_rows(setup: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    """(label, value) rows: the known keys in a fixed order, then any others (other modes add their own)."""
-    keys = [k for k in SETUP_ORDER if k in setup] + [k for k in setup if k not in SETUP_ORDER and k not in SETUP_FOLDED]
-    if "parameters" not in setup and "trainable_parameters" in setup:
-        keys.append("trainable_parameters")
-    return [(_label(k, lang, "report.setup"), _setup_value(k, setup, lang)) for k in keys
-            if setup.get(k) is not None and setup.get(k) != {} and setup.get(k) != []]
-
-
-def _source(source: str, lang: str) -> dict[str, Any]:
-    if source == "user":
-        return {"by_user": True, "probes": [], "text": t("report.by_user", lang)}
-    probes = [p for p in source.split(":", 1)[-1].split(",") if p]
-    return {"by_user": False, "probes": probes, "text": t("report.by_probe", lang)}
-
-
-def _measured_text(m: Mapping[str, Any], lang: str) -> str:
-    value = _format_any(m.get("value"))
-    if m.get("op") in ("<", "<=", ">", ">="):
-        op = {"<=": "≤", ">=": "≥"}.get(m["op"], m["op"])
-        return t("report.measured_item", lang, value=value, op=op, threshold=_format_any(m.get("threshold")))
-    return value
-
-
-def _format_any(value: Any, grouped: bool = True) -> str:
-    """A finding or measured value on one line. Inside lists, integers are often
-    indices, so they go without thousands separators."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int) and not grouped:
-        return str(value)
-    if isinstance(value, (int, float)):
-        return fmt_number(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_format_any(v, False) for v in value[:8]) + (", …" if len(value) > 8 else "") + "]"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_format_any(v, False)}" for k, v in list(value.items())[:8])
-    if value == "":
-        return '""'
-    return "—" if value is None else str(value)
-
-
 def _observation_meanings() -> dict[str, Mapping[str, str]]:
     """Each declared observation's meaning, for the measurement tables. The
     declarations live with the probes (which import torch); without them the
@@ -656,102 +476,16 @@ def _observation_meanings() -> dict[str, Mapping[str, str]]:
         return {}
 
 
-def measurement_rows(probe: str, findings: Mapping[str, Any], skip: set[str], lang: str,
-                     meanings: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
-    """The probe's scalar findings (and one level inside dicts), in its own order."""
-    rows = []
-
-    def add(key: str, value: Any) -> None:
-        meaning = meanings.get(f"{probe}.{key}") or meanings.get(key)
-        rows.append({"name": key, "value": _format_any(value), "meaning": pick(meaning, lang) if meaning else ""})
-
-    for key, value in findings.items():
-        if key in skip or value is None or value == "" or value == []:
-            continue
-        if isinstance(value, Mapping):
-            for sub, v in value.items():   # one level down; deeper curves and tables are charted or skipped
-                nested = isinstance(v, Mapping) or (isinstance(v, list) and any(isinstance(x, (Mapping, list)) for x in v))
-                if not nested and v is not None and v != "" and v != []:
-                    add(f"{key}.{sub}", v)
-        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
-            continue
-        else:
-            add(key, value)
-    return rows
-
-
-def layer_table(findings: Mapping[str, Any], lang: str) -> dict[str, Any] | None:
-    """The gradient probe's per-layer rows: every column any row has."""
-    layers = findings.get("layers")
-    if not isinstance(layers, list) or not layers or not all(isinstance(r, Mapping) for r in layers):
-        return None
-    columns: list[str] = []
-    for row in layers:
-        columns += [k for k in row if k not in columns]
-    return {"columns": [_label(c, lang, "report.layer") for c in columns],
-            "rows": [[_format_any(row.get(c)) for c in columns] for row in layers]}
-
-
 def build_view(result, meanings: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
-    """Everything the template shows, as plain data (escaping happens in the template)."""
-    data = result.to_dict()
-    lang = result.lang
-    meanings = _observation_meanings() if meanings is None else meanings
-    diagnoses = data["diagnoses"]
-    strong = [d for d in diagnoses if d["confidence"] >= 0.5]
-    strong_ids = {d["cause"] for d in strong}
-    detailed = []
-    for d in strong:
-        cause = result.kb.causes[d["cause"]]
-        detailed.append({**d,
-                         "theory": pick(cause.theory, lang),
-                         "summary": pick(cause.summary, lang),
-                         "symptoms": [pick(s, lang) for s in cause.symptoms],
-                         "confirm": [pick(c, lang) for c in cause.confirm],
-                         "remedy_items": [{"text": pick(r.text, lang), "code": r.code or ""} for r in cause.remedies]})
-    probes, all_charts = [], []
-    for p in data["probes"]:
-        findings = p.get("findings") or {}
-        charts, used = probe_charts(p["name"], findings, lang) if p.get("status") == "ok" else ([], set())
-        all_charts += charts
-        probes.append({**p,
-                       "title": _label(p["name"], lang, "report.probe"),
-                       "charts": charts,
-                       "status_text": _label(p.get("status", ""), lang, "status"),
-                       "layers": layer_table(findings, lang),
-                       "measurements": measurement_rows(p["name"], findings, used, lang, meanings)})
-    path = []
-    for row in data["path"]:
-        path.append({**row, "by": _source(row["source"], lang),
-                     "measured_text": [{"observation": m.get("observation", ""), "text": _measured_text(m, lang)}
-                                       for m in row.get("measured", [])]})
-    reproduce = data.get("reproduce") or {}
-    versions = reproduce.get("versions") if isinstance(reproduce.get("versions"), Mapping) else {}
-    return {
-        "lang": lang,
-        "mode": data.get("mode") or "probe",
-        "mode_text": _label(data.get("mode") or "probe", lang, "report.mode"),
-        "target": data.get("target") or "",
-        "tool": data.get("tool") or {},
-        "summary": strong,
-        "candidates": [] if strong else diagnoses[:3],
-        "diagnoses": detailed,
-        "setup": setup_rows(data.get("setup") or {}, lang),
-        "path": [r for r in path if r.get("on_path")],
-        "off_path": [r for r in path if not r.get("on_path")],
-        "probes": probes,
-        "charts": all_charts,
-        "checklist": [{**row, "found": [(c, pick(result.kb.causes[c].title, lang)) for c in row["causes"]
-                                         if c in strong_ids and result.kb.causes[c].kind == "fault"]}
-                      for row in data["checklist"]],
-        "reproduce": {
-            "command": reproduce.get("command"),
-            "rows": [(_label(k, lang, "report.reproduce"), _setup_scalar(reproduce[k]))
-                      for k in ("seed", "budget", "device") if reproduce.get(k) is not None],
-            "versions": [(str(k), str(v)) for k, v in versions.items() if v],
-        },
-        "json": data,
-    }
+    """The view model's report view (loss_advisor.core.view), with each probe's
+    charts drawn; the templates read only this."""
+    out = view.report_view(result, _observation_meanings() if meanings is None else meanings)
+    all_charts = []
+    for p in out["probes"]:
+        p["charts"] = charts_of(p.pop("chart_specs"), out["lang"])
+        all_charts += p["charts"]
+    out["charts"] = all_charts
+    return out
 
 
 # --- rendering ---------------------------------------------------------------------------

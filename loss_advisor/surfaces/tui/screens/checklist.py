@@ -7,6 +7,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from loss_advisor.core.i18n import pick, t
+from loss_advisor.core.view import checklist
 from loss_advisor.surfaces.tui.keys import key
 from loss_advisor.surfaces.tui.messages import CauseChosen
 from loss_advisor.surfaces.tui.screens.base import MainView
@@ -33,7 +34,8 @@ class ChecklistScreen(MainView):
         listing = self.query_one("#checklist", OptionList)
         keep = listing.highlighted
         options = []
-        for row_id, status in ctl.session.checklist():
+        for item in checklist(ctl.session, lang):     # the view model's rows and states
+            row_id, status = item["id"], item["status"]
             row = rows[row_id]
             mark, style = MARKS.get(status, ("?", "dim"))
             line = Text(f"{mark} ", style=style)

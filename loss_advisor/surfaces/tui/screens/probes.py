@@ -50,7 +50,7 @@ class ProbesScreen(MainView):
         records.display = bool(options)
         names = [s.name for s in summaries]
         if self.probe not in names:
-            plotted = [s.name for s in summaries if kind_of(s.findings)]
+            plotted = [s.name for s in summaries if kind_of(s)]
             self.probe = (plotted or names or [None])[-1]
         if self.probe is not None:
             records.highlighted = names.index(self.probe)
@@ -72,7 +72,7 @@ class ProbesScreen(MainView):
                  + Text(t("tui.probes.line", lang, status=t(f"status.{summary.status}", lang),
                           seconds=summary.seconds, steps=summary.steps), style="dim")]
         if summary.message:
-            lines.append(Text(summary.message, style="red" if summary.status == "error" else "dim"))
+            lines.append(Text(summary.message_in(lang), style="red" if summary.status == "error" else "dim"))
         lines += [Text(n, style="dim") for n in summary.notes[:2]]
         if not drawn and summary.status == "ok":
             lines.append(Text(t("tui.plot.none", lang), style="dim"))

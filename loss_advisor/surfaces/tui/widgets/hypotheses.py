@@ -10,11 +10,10 @@ from textual.widgets.option_list import Option
 from loss_advisor.core.engine import Diagnosis
 from loss_advisor.core.i18n import pick
 from loss_advisor.core.kb import KnowledgeBase
+from loss_advisor.core.view import is_finding
 from loss_advisor.surfaces.tui.messages import CauseChosen
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
-# CONTRACT.md section 4: a diagnosis at 0.5 or above is a finding to act on.
-FINDING = 0.5
 
 
 def bar(fraction: float, width: int) -> str:
@@ -30,7 +29,7 @@ def bar_style(confidence: float, kind: str) -> str:
     """Findings stand out; a reassurance is never red."""
     if kind == "reassurance":
         return "green"
-    return "bold red" if confidence >= FINDING else "yellow"
+    return "bold red" if is_finding(confidence) else "yellow"
 
 
 class HypothesesPanel(OptionList):

@@ -1,20 +1,22 @@
-"""Pictures of probe results (textual-plotext), drawn from the saved findings.
+"""Pictures of probe records (textual-plotext), drawn from their typed artifacts.
 
-A plot is chosen by the data a record carries, not by the probe's name, so
-the same pictures serve a probe, a training log and a watched script: an LR
-range test (`lrs`, `losses`), loss curves (`train`, `val`), per-layer
-gradient norms (`layers`), one-batch overfitting (`user_curve`).
+The view model (loss_advisor.core.view.picture) chooses the picture by the
+artifacts a record carries, not by the probe's name, so the same pictures
+serve a probe, a training log and a watched script: an LR range test (the
+`sweep` curve), loss curves (`train`, `val`), per-layer gradient norms (the
+`layers` table), one-batch overfitting (`user_curve`). This module only draws.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 from textual_plotext import PlotextPlot
 
 from loss_advisor.core.engine import format_value
 from loss_advisor.core.i18n import t
 from loss_advisor.core.records import ProbeRecord
+from loss_advisor.core.view import Picture, picture
 
 # Plot styles in plotext's names; markers that read well in a terminal.
 MARKER = "braille"
@@ -43,16 +45,10 @@ def _clamp(ys: list[float], reference: list[float]) -> list[float]:
     return [min(v, top) for v in ys]
 
 
-def kind_of(findings: Mapping[str, Any]) -> str | None:
-    if isinstance(findings.get("lrs"), list) and isinstance(findings.get("losses"), list):
-        return "lr"
-    if isinstance(findings.get("train"), Mapping) and findings["train"].get("losses"):
-        return "curve"
-    if isinstance(findings.get("layers"), list) and findings["layers"] and isinstance(findings["layers"][0], Mapping):
-        return "gradients"
-    if isinstance(findings.get("user_curve"), list):
-        return "overfit"
-    return None
+def kind_of(record: ProbeRecord | None) -> str | None:
+    """Which picture a record gets (the view model decides)."""
+    shown = picture(record)
+    return shown.kind if shown is not None else None
 
 
 class ProbePlot(PlotextPlot):
@@ -61,25 +57,26 @@ class ProbePlot(PlotextPlot):
     def draw(self, summary: ProbeRecord | None, lang: str) -> bool:
         plt = self.plt
         plt.clear_figure()
-        kind = kind_of(summary.findings) if summary is not None else None
-        if kind is not None:
-            getattr(self, f"_{kind}")(plt, summary.findings, lang)
+        shown = picture(summary)
+        if shown is not None:
+            getattr(self, f"_{shown.kind}")(plt, shown, lang)
         self.refresh()
-        return kind is not None
+        return shown is not None
 
-    def _lr(self, plt, f: Mapping[str, Any], lang: str) -> None:
-        lrs = [v for v in f["lrs"]]
-        x, raw = _finite(_log10([v if isinstance(v, (int, float)) else float("nan") for v in lrs]), f["losses"])
+    def _lr(self, plt, shown: Picture, lang: str) -> None:
+        sweep = shown.curves["sweep"]
+        log_lrs = _log10([v if isinstance(v, (int, float)) else float("nan") for v in sweep.x])
+        x, raw = _finite(log_lrs, sweep.series["losses"])
         y = _clamp(raw, raw)
         plt.title(t("tui.plot.lr", lang))
         plt.plot(x, y, marker=MARKER, label=t("tui.plot.loss", lang))
-        if isinstance(f.get("smoothed"), list):
-            sx, sy = _finite(_log10([v if isinstance(v, (int, float)) else float("nan") for v in lrs]), f["smoothed"])
+        if sweep.series.get("smoothed"):
+            sx, sy = _finite(log_lrs, sweep.series["smoothed"])
             plt.plot(sx, _clamp(sy, raw), marker=MARKER, label=t("tui.plot.smoothed", lang))
         for key, label, color in (("user_lr", "tui.plot.lr_user", "red"),
                                   ("suggested_lr", "tui.plot.lr_suggested", "green"),
                                   ("divergence_lr", "tui.plot.lr_divergence", "magenta")):
-            value = f.get(key)
+            value = sweep.marks.get(key)
             if isinstance(value, (int, float)) and value > 0 and math.isfinite(value):
                 position = math.log10(value)
                 plt.vline(position, color)
@@ -88,22 +85,20 @@ class ProbePlot(PlotextPlot):
                             label=t(label, lang, value=format_value(value)))
         plt.xlabel("log10(lr)")
 
-    def _curve(self, plt, f: Mapping[str, Any], lang: str) -> None:
+    def _curve(self, plt, shown: Picture, lang: str) -> None:
         plt.title(t("tui.plot.curve", lang))
-        train = f["train"]
-        x, raw = _finite(train.get("steps") or range(len(train["losses"])), train["losses"])
+        x, raw = shown.curves["train"].finite("losses")
         plt.plot(x, _clamp(raw, raw), marker=MARKER, label=t("tui.plot.train", lang))
-        val = f.get("val")
-        if isinstance(val, Mapping) and val.get("losses"):
-            vx, vy = _finite(val.get("steps") or range(len(val["losses"])), val["losses"])
+        val = shown.curves.get("val")
+        if val is not None and val.series.get("losses"):
+            vx, vy = val.finite("losses")
             plt.plot(vx, _clamp(vy, raw), marker=MARKER, label=t("tui.plot.val", lang))
         plt.xlabel(t("tui.plot.step", lang))
 
-    def _gradients(self, plt, f: Mapping[str, Any], lang: str) -> None:
+    def _gradients(self, plt, shown: Picture, lang: str) -> None:
         plt.title(t("tui.plot.gradients", lang))
         xs, norms = [], []
-        for i, row in enumerate(f["layers"]):
-            norm = row.get("grad_norm")
+        for i, norm in enumerate(shown.table.column("grad_norm")):
             if isinstance(norm, (int, float)) and norm > 0 and math.isfinite(norm):
                 xs.append(i + 1)
                 norms.append(math.log10(norm))
@@ -113,13 +108,13 @@ class ProbePlot(PlotextPlot):
             plt.xticks(xs, [str(x) for x in xs])
         plt.xlabel(t("tui.plot.layer", lang))
 
-    def _overfit(self, plt, f: Mapping[str, Any], lang: str) -> None:
+    def _overfit(self, plt, shown: Picture, lang: str) -> None:
         plt.title(t("tui.plot.overfit", lang))
-        user = f["user_curve"]
-        x, y = _finite(range(len(user)), user)
+        user = shown.curves.get("user_curve")
+        x, y = user.finite("losses") if user is not None else ([], [])
         plt.plot(x, _clamp(y, y), marker=MARKER, label=t("tui.plot.user_curve", lang))
-        ref = f.get("reference_curve")
-        if isinstance(ref, list) and ref:
-            rx, ry = _finite(range(len(ref)), ref)
+        ref = shown.curves.get("reference_curve")
+        if ref is not None:
+            rx, ry = ref.finite("losses")
             plt.plot(rx, _clamp(ry, y), marker=MARKER, label=t("tui.plot.reference_curve", lang))
         plt.xlabel(t("tui.plot.step", lang))

@@ -1,0 +1,421 @@
+"""The view model: what every surface shows, decided once, above the engine.
+
+The Markdown report (its jinja templates) and the TUI (its Textual widgets)
+only read what this module hands them: which causes are findings to act on
+(the one cut-off, FINDING), each checklist row's state and the causes found
+in it, which charts a record's artifacts make, and how numbers read.
+Torch-free, textual-free and jinja-free: it reads a Result and the typed
+records of loss_advisor.core.records, nothing else.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from loss_advisor.core.i18n import catalogue, pick, t
+from loss_advisor.core.records import Curve, LayerTable, ProbeRecord
+
+# CONTRACT.md section 4: a diagnosis at 0.5 or above is a finding the user
+# should act on. The only place this number is written.
+FINDING = 0.5
+
+
+def confidence_of(d: Any) -> float:
+    """A diagnosis's confidence, from the engine's Diagnosis or its JSON."""
+    return d["confidence"] if isinstance(d, Mapping) else d.confidence
+
+
+def is_finding(d: Any) -> bool:
+    """Whether a diagnosis (or a bare confidence) is a finding to act on."""
+    value = d if isinstance(d, (int, float)) else confidence_of(d)
+    return value >= FINDING
+
+
+def findings_of(diagnoses: Sequence[Any]) -> list[Any]:
+    return [d for d in diagnoses if is_finding(d)]
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+def fmt_number(value: Any, digits: int = 4) -> str:
+    """A number for reading: integers with thousands separators, floats to `digits` significant digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        if value == int(value) and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def plain_number(value: float, digits: int = 4) -> str:
+    """A number with no exponent, `digits` significant digits (what Mermaid's xychart can read)."""
+    if value == 0 or not math.isfinite(value):
+        return "0"
+    decimals = max(0, min(15, digits - 1 - math.floor(math.log10(abs(value)))))
+    text = f"{round(value, decimals):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_any(value: Any, grouped: bool = True) -> str:
+    """A finding or measured value on one line. Inside lists, integers are often
+    indices, so they go without thousands separators."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and not grouped:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return fmt_number(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(format_any(v, False) for v in value[:8]) + (", …" if len(value) > 8 else "") + "]"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={format_any(v, False)}" for k, v in list(value.items())[:8])
+    if value == "":
+        return '""'
+    return "—" if value is None else str(value)
+
+
+def label(key: str, lang: str, prefix: str) -> str:
+    """The catalogue's words for `prefix.key`, or the key itself."""
+    full = f"{prefix}.{key}"
+    return t(full, lang) if full in catalogue() else key
+
+
+# --- the set-up ------------------------------------------------------------------------
+
+SETUP_ORDER = ("torch", "device", "model", "parameters", "layers", "optimizer", "loss", "batch_size",
+               "train_examples", "val_examples", "task", "has_val_data", "has_train_step")
+SETUP_FOLDED = {"trainable_parameters", "frozen_parameters", "optimizer_params"}   # shown inside another row
+
+
+def _setup_value(key: str, setup: Mapping[str, Any], lang: str) -> str:
+    value = setup.get(key)
+    if isinstance(value, bool):
+        return t("report.yes" if value else "report.no", lang)
+    if key == "parameters" and isinstance(value, int):
+        parts = [fmt_number(value)]
+        if isinstance(setup.get("trainable_parameters"), int):
+            parts.append(t("report.setup.params_split", lang, trainable=fmt_number(setup["trainable_parameters"]),
+                           frozen=fmt_number(setup.get("frozen_parameters") or 0)))
+        return " ".join(parts)
+    if key == "layers" and isinstance(value, Mapping):
+        return ", ".join(f"{name} × {count}" for name, count in value.items())
+    if key == "optimizer":
+        params = setup.get("optimizer_params")
+        if isinstance(params, Mapping) and params:
+            return f"{value} (" + ", ".join(f"{k}={_hyper(v)}" for k, v in params.items()) + ")"
+    return setup_scalar(value)
+
+
+def _hyper(value: Any) -> str:
+    """One optimizer hyper-parameter as Python would write it: betas=(0.9, 0.999)."""
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(setup_scalar(v) for v in value) + ")"
+    return setup_scalar(value)
+
+
+def setup_scalar(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt_number(value) if not isinstance(value, float) else f"{value:g}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(setup_scalar(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={setup_scalar(v)}" for k, v in value.items())
+    return str(value)
+
+
+def setup_rows(setup: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """(label, value) rows: the known keys in a fixed order, then any others (other modes add their own)."""
+    keys = [k for k in SETUP_ORDER if k in setup] + [k for k in setup if k not in SETUP_ORDER and k not in SETUP_FOLDED]
+    if "parameters" not in setup and "trainable_parameters" in setup:
+        keys.append("trainable_parameters")
+    return [(label(k, lang, "report.setup"), _setup_value(k, setup, lang)) for k in keys
+            if setup.get(k) is not None and setup.get(k) != {} and setup.get(k) != []]
+
+
+# --- the path and the checklist ----------------------------------------------------------
+
+def answered_by(source: str, lang: str) -> dict[str, Any]:
+    """Who answered a question: the user, or the producers named in the
+    engine's source ("probe:a,b")."""
+    if source == "user":
+        return {"by_user": True, "probes": [], "text": t("report.by_user", lang)}
+    probes = [p for p in source.split(":", 1)[-1].split(",") if p]
+    return {"by_user": False, "probes": probes, "text": t("report.by_probe", lang)}
+
+
+def measured_text(m: Mapping[str, Any], lang: str) -> str:
+    value = format_any(m.get("value"))
+    if m.get("op") in ("<", "<=", ">", ">="):
+        op = {"<=": "≤", ">=": "≥"}.get(m["op"], m["op"])
+        return t("report.measured_item", lang, value=value, op=op, threshold=format_any(m.get("threshold")))
+    return value
+
+
+def checklist(session, lang: str, found: set[str] | None = None) -> list[dict[str, Any]]:
+    """Each checklist row: its words, its state (failed, checked, unknown) and
+    the faults found among its causes (`found`: the causes that are findings;
+    by default those at the cut-off)."""
+    kb = session.kb
+    rows = {r.id: r for r in kb.checklist}
+    if found is None:
+        found = {d.cause for d in session.diagnoses() if is_finding(d)}
+    out = []
+    for rid, status in session.checklist(FINDING):
+        row = rows[rid]
+        out.append({"id": rid, "category": pick(row.category, lang), "check": pick(row.check, lang),
+                    "status": status, "causes": list(row.causes),
+                    "found": [(c, pick(kb.causes[c].title, lang)) for c in row.causes
+                              if c in found and kb.causes[c].kind == "fault"]})
+    return out
+
+
+# --- measurements and tables -----------------------------------------------------------------
+
+def measurement_rows(probe: str, findings: Mapping[str, Any], skip: set[str], lang: str,
+                     meanings: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
+    """The probe's scalar findings (and one level inside dicts), in its own order."""
+    rows = []
+
+    def add(key: str, value: Any) -> None:
+        meaning = meanings.get(f"{probe}.{key}") or meanings.get(key)
+        rows.append({"name": key, "value": format_any(value), "meaning": pick(meaning, lang) if meaning else ""})
+
+    for key, value in findings.items():
+        if key in skip or value is None or value == "" or value == []:
+            continue
+        if isinstance(value, Mapping):
+            for sub, v in value.items():   # one level down; deeper curves and tables are charted or skipped
+                nested = isinstance(v, Mapping) or (isinstance(v, list) and any(isinstance(x, (Mapping, list)) for x in v))
+                if not nested and v is not None and v != "" and v != []:
+                    add(f"{key}.{sub}", v)
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            continue
+        else:
+            add(key, value)
+    return rows
+
+
+def layer_table(record: ProbeRecord, lang: str) -> dict[str, Any] | None:
+    """The per-layer rows (the gradient probe's): every column any row has."""
+    table = record.table("layers")
+    if table is None:
+        return None
+    columns = table.columns()
+    return {"columns": [label(c, lang, "report.layer") for c in columns],
+            "rows": [[format_any(row.get(c)) for c in columns] for row in table]}
+
+
+# --- charts: which artifacts are drawn, and how --------------------------------------------------
+
+@dataclass
+class ChartSpec:
+    """One chart to draw, as chosen from a record's artifacts: a line chart of
+    series over a shared x, or bars over labels. Surfaces bin, scale and draw it."""
+    key: str                                   # unique in a report
+    title: str
+    x_title: str
+    y_title: str
+    x: list[Any]                               # x values (lines) or labels (bars)
+    series: list[tuple[str, list[Any]]]
+    kind: str = "line"                         # line or bar
+    log_x: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _sweep(record: ProbeRecord, lang: str) -> tuple[list[ChartSpec], set[str]]:
+    curve = record.curves().get("sweep")
+    if curve is None:
+        return [], set()
+    msg = lambda key, **kw: t(key, lang, **kw)   # noqa: E731
+    spec = ChartSpec("lr_sweep-loss", msg("report.chart.lr_sweep"), "lr", "loss", curve.x,
+                     [(msg("report.series.loss"), curve.series.get("losses") or []),
+                      (msg("report.series.smoothed"), curve.series.get("smoothed") or [])], log_x=True)
+    marks = [(msg(f"report.mark.{k}"), curve.marks.get(k)) for k in ("user_lr", "suggested_lr", "divergence_lr", "min_loss_lr")]
+    marks = [(name, v) for name, v in marks if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
+    if marks:
+        spec.notes.append(msg("report.chart.marks", marks=msg("report.list_sep").join(
+            f"{name} {fmt_number(v, 3)} (log10 {plain_number(math.log10(v), 3)})" for name, v in marks)))
+    return [spec], {"sweep"}
+
+
+def _overfit(record: ProbeRecord, lang: str) -> tuple[list[ChartSpec], set[str]]:
+    curves = record.curves()
+    user, ref = curves.get("user_curve"), curves.get("reference_curve")
+    used = {k for k in ("user_curve", "reference_curve") if record.details.get(k) is not None}
+    title = t("report.chart.overfit_batch", lang)
+    step = t("report.axis.step", lang)
+    yours = t("report.series.yours", lang)
+    reference = t("report.series.reference", lang, lr=fmt_number(record.details.get("reference_lr"), 3))
+    if user and ref and len(user.x) == len(ref.x):
+        return [ChartSpec("overfit_batch-loss", title, step, "loss", user.x,
+                          [(yours, user.series.get("losses") or []), (reference, ref.series.get("losses") or [])])], used
+    present = [(key, name, curve) for key, name, curve in (("yours", yours, user), ("reference", reference, ref)) if curve]
+    # Two curves of different lengths get a chart each, named; a lone curve needs no name.
+    return [ChartSpec(f"overfit_batch-{key}", f"{title}: {name}" if len(present) > 1 else title, step, "loss",
+                      curve.x, [(name, curve.series.get("losses") or [])]) for key, name, curve in present], used
+
+
+def _gradients(record: ProbeRecord, lang: str) -> tuple[list[ChartSpec], set[str]]:
+    table = record.table("layers")
+    if table is None:
+        return [], set()
+    return [ChartSpec("gradients-grad_norm", t("report.chart.gradients", lang), t("report.axis.layer", lang),
+                      t("report.axis.grad_norm", lang), [row.get("layer", "?") for row in table],
+                      [(t("report.axis.grad_norm", lang), table.column("grad_norm"))], kind="bar")], set()
+    # (the layer table stays: it has every column)
+
+
+def _seeds(record: ProbeRecord, lang: str) -> tuple[list[ChartSpec], set[str]]:
+    finals = record.details.get("final_losses")
+    if not isinstance(finals, list):
+        return [], set()
+    return [ChartSpec("seeds-final_loss", t("report.chart.seeds", lang), t("report.axis.run", lang),
+                      t("report.axis.final_loss", lang), [str(i + 1) for i in range(len(finals))],
+                      [(t("report.axis.final_loss", lang), finals)], kind="bar")], {"final_losses"}
+
+
+# Charts a producer's own artifacts make, beyond its curves over steps.
+SPECIAL_CHARTS: dict[str, Callable[[ProbeRecord, str], tuple[list[ChartSpec], set[str]]]] = {
+    "lr_sweep": _sweep,
+    "overfit_batch": _overfit,
+    "gradients": _gradients,
+    "seeds": _seeds,
+}
+
+# Curves that re-sample a curve already drawn (the log reader's binned training loss).
+DERIVED_CURVES = {"binned"}
+
+
+def _step_curves(record: ProbeRecord, lang: str, skip: set[str]) -> tuple[list[ChartSpec], set[str]]:
+    """Every other curve over steps (a short run's train and val, a log's, a
+    watched script's) makes one chart per series."""
+    specs, used = [], {key for key in record.details if key in DERIVED_CURVES}
+    for key, curve in record.curves().items():
+        if key in DERIVED_CURVES or key in skip or curve.x_label != "steps":
+            continue
+        for name in curve.series:
+            words = label(f"{key}.{name}", lang, "report.curve") if f"report.curve.{key}.{name}" in catalogue() \
+                else f"{key} {name}"
+            title = t("report.chart.over_steps", lang, what=words)
+            specs.append(ChartSpec(f"{record.name}-{key}-{name}", title[:1].upper() + title[1:],
+                                   t("report.axis.step", lang), words, curve.x, [(words, curve.series[name])]))
+            used.add(key)
+    return specs, used
+
+
+def chart_specs(record: ProbeRecord, lang: str) -> tuple[list[ChartSpec], set[str]]:
+    """The charts one record's artifacts make, and the findings they use up
+    (left out of its table of measurements)."""
+    special = SPECIAL_CHARTS.get(record.name)
+    specs, used = special(record, lang) if special else ([], set())
+    more, more_used = _step_curves(record, lang, used)
+    wire = set()
+    for key in used | more_used:     # as the findings name them: an inline curve by its x and series
+        value = record.details.get(key)
+        wire |= {value.x_label, *value.series} if isinstance(value, Curve) and value.inline else {key}
+    return specs + more, wire
+
+
+# --- the TUI's picture of one record -----------------------------------------------------------
+
+@dataclass
+class Picture:
+    """The one picture the TUI draws for a record."""
+    kind: str                                  # lr, curve, gradients, overfit
+    curves: dict[str, Curve] = field(default_factory=dict)
+    table: LayerTable | None = None
+
+
+def picture(record: ProbeRecord | None) -> Picture | None:
+    """What to draw for a record, chosen by its artifacts, not by its name, so
+    that a probe, a training log and a watched script get the same pictures."""
+    if record is None:
+        return None
+    curves = record.curves()
+    sweep = curves.get("sweep")
+    if sweep is not None and sweep.series.get("losses"):
+        return Picture("lr", {"sweep": sweep})
+    train = curves.get("train")
+    if train is not None and train.series.get("losses"):
+        return Picture("curve", {k: c for k, c in (("train", train), ("val", curves.get("val"))) if c is not None})
+    table = record.table("layers")
+    if table is not None:
+        return Picture("gradients", table=table)
+    if "user_curve" in curves:
+        return Picture("overfit", {k: curves[k] for k in ("user_curve", "reference_curve") if k in curves})
+    return None
+
+
+# --- the report's view -------------------------------------------------------------------
+
+def report_view(result, meanings: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """Everything the report's templates show, as plain data: a probe's charts
+    come as ChartSpecs (`chart_specs`), for the report to draw."""
+    data = result.to_dict()
+    lang = result.lang
+    diagnoses = data["diagnoses"]
+    strong = findings_of(diagnoses)
+    detailed = []
+    for d in strong:
+        cause = result.kb.causes[d["cause"]]
+        detailed.append({**d,
+                         "theory": pick(cause.theory, lang),
+                         "summary": pick(cause.summary, lang),
+                         "symptoms": [pick(s, lang) for s in cause.symptoms],
+                         "confirm": [pick(c, lang) for c in cause.confirm],
+                         "remedy_items": [{"text": pick(r.text, lang), "code": r.code or ""} for r in cause.remedies]})
+    probes = []
+    for p in data["probes"]:
+        # Read back through the one converter, so that a saved result draws as the live one.
+        record = ProbeRecord.from_dict(p)
+        specs, used = chart_specs(record, lang) if p.get("status") == "ok" else ([], set())
+        probes.append({**p,
+                       "title": label(p["name"], lang, "report.probe"),
+                       "chart_specs": specs,
+                       "status_text": label(p.get("status", ""), lang, "status"),
+                       "layers": layer_table(record, lang),
+                       "measurements": measurement_rows(p["name"], p.get("findings") or {}, used, lang, meanings)})
+    path = []
+    for row in data["path"]:
+        path.append({**row, "by": answered_by(row["source"], lang),
+                     "measured_text": [{"observation": m.get("observation", ""), "text": measured_text(m, lang)}
+                                       for m in row.get("measured", [])]})
+    reproduce = data.get("reproduce") or {}
+    versions = reproduce.get("versions") if isinstance(reproduce.get("versions"), Mapping) else {}
+    return {
+        "lang": lang,
+        "mode": data.get("mode") or "probe",
+        "mode_text": label(data.get("mode") or "probe", lang, "report.mode"),
+        "target": data.get("target") or "",
+        "tool": data.get("tool") or {},
+        "verdict": data.get("verdict"),
+        "summary": strong,
+        "candidates": [] if strong else diagnoses[:3],
+        "diagnoses": detailed,
+        "setup": setup_rows(data.get("setup") or {}, lang),
+        "path": [r for r in path if r.get("on_path")],
+        "off_path": [r for r in path if not r.get("on_path")],
+        "probes": probes,
+        "checklist": checklist(result.session, lang, found={d["cause"] for d in strong}),
+        "reproduce": {
+            "command": reproduce.get("command"),
+            "rows": [(label(k, lang, "report.reproduce"), setup_scalar(reproduce[k]))
+                     for k in ("seed", "budget", "device") if reproduce.get(k) is not None],
+            "versions": [(str(k), str(v)) for k, v in versions.items() if v],
+        },
+        "json": data,
+    }
