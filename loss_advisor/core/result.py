@@ -45,6 +45,11 @@ class Result:
     def ranked(self) -> list[Diagnosis]:
         return [d for d in self.session.diagnoses() if d.evidence or d.confidence >= LISTED]
 
+    def verdict(self):
+        """healthy, diagnosed or inconclusive, with its reasons (loss_advisor.core.verdict)."""
+        from loss_advisor.core.verdict import decide
+        return decide(self.session, self.probes)
+
     def diagnosis_dict(self, d: Diagnosis) -> dict[str, Any]:
         cause = self.kb.causes[d.cause]
         lang = self.lang
@@ -90,6 +95,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe({
+            "verdict": self.verdict().to_dict(),
             "diagnoses": [self.diagnosis_dict(d) for d in self.ranked()],
             "probes": [p.to_dict(self.lang) for p in self.probes],
             "lang": self.lang,
@@ -106,7 +112,8 @@ class Result:
     # --- rendering ---------------------------------------------------------------
     def to_text(self) -> str:
         lang = self.lang
-        lines: list[str] = []
+        verdict = self.verdict()
+        lines: list[str] = [verdict.line(lang), ""]
         if self.probes:
             lines.append(t("text.probes", lang))
             width = max(len(p.name) for p in self.probes)
@@ -119,7 +126,11 @@ class Result:
         strong = view.findings_of(ranked)
         lines.append(t("text.diagnoses", lang))
         if not strong:
-            lines.append("  " + t("text.no_finding", lang))
+            # "Nothing needs fixing" only with evidence of health (the verdict).
+            lines.append("  " + t("verdict.text.no_finding" if verdict.kind == "healthy" else "verdict.text.no_strong",
+                                  lang))
+            if ranked:
+                lines.append("  " + t("verdict.text.candidates", lang))
         for d in strong or ranked[:3]:
             cause = self.kb.causes[d.cause]
             lines.append(f"  {d.confidence:4.0%}  {d.cause}  {pick(cause.title, lang)}")

@@ -256,6 +256,17 @@ def event_effects(events: list[dict[str, float]], xs: list[float], ys: list[floa
         e["loss_first"] = _level(xs, ys, first, first + w)
 
 
+def _end_after_nonfinite(values: Sequence[float]) -> float | str | None:
+    """The end level of a training loss that has NaN/inf in it: "NaN" or
+    "inf" when the log ends so (its last value), else the median of the
+    finite values in its last tenth (None when none is finite)."""
+    last = values[-1]
+    if not math.isfinite(last):
+        return "NaN" if math.isnan(last) else ("inf" if last > 0 else "-inf")
+    part = [v for v in values[-max(3, len(values) // 10):] if math.isfinite(v)]
+    return median(part) if part else None
+
+
 def _relative(a: float | None, b: float | None) -> float | None:
     """(a - b) / a: the share of `a` lost by `b`."""
     if a is None or b is None or a == 0:
@@ -286,11 +297,21 @@ def analyse_log(data: LogData, roles: dict[str, str | None]) -> tuple[dict[str, 
     if n_ok < 8:
         notes.append(("logs.note_few_points", {"points": n_ok}))
     xs, ys = list(train.steps[:n_ok]), list(train.values[:n_ok])
+    tail = _end_after_nonfinite(train.values) if bad else None
+    if bad:
+        # The curve analysis reads the finite part before the first NaN/inf, so
+        # its end level is the loss just before the blow-up, not at the end of
+        # the log ("0.3066 at the end" of a log that ends in NaN). The end is
+        # the last tenth of the log: NaN/inf when the log ends so, else the
+        # median of its finite values.
+        obs["curve.end_loss"] = None if isinstance(tail, str) else tail
     value = rebound(xs, ys)
     if value is not None:
         obs["logs.rebound"] = value
 
     details: dict[str, Any] = {}
+    if isinstance(tail, str):
+        details["train_end"] = tail
     tx, ty = thin(train.steps, train.values, DETAIL_POINTS)
     details["train"] = Curve(tx, {"losses": ty})
     if val is not None:

@@ -95,7 +95,7 @@ def summary_text(record, lang: str) -> str:
     for note in record.notes:
         lines.append("  - " + note)
     lines.append("  " + t("logs.summary_train", lang, points=_num(obs.get("curve.points")),
-                          start=_num(obs.get("curve.start_loss")), end=_num(obs.get("curve.end_loss"))))
+                          start=_num(obs.get("curve.start_loss")), end=_num(obs.get("curve.end_loss", details.get("train_end")))))
     binned = details.get("binned", {}).get("values")
     if binned:
         lines.append(f"  {t('logs.summary_curve', lang)}: {sparkline(binned)}")
