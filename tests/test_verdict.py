@@ -176,7 +176,16 @@ def test_log_flat_at_ln10_for_500_steps(cli, tmp_path):
     r = random.Random(2)
     s = {"train": [2.30 * math.exp(r.gauss(0, 0.02)) for _ in range(500)]}
     out = outputs(cli, "logs", str(write_csv(tmp_path / "log.csv", s)))
-    assert_not_healthy(out, "does not fall across 500 points")
+    assert_not_healthy(out, "does not fall: it stays at 2.3 across 500 points",
+                       "ln 10, the loss of a uniform guess over 10 classes")
+
+
+def test_log_flat_at_another_level_names_no_chance(cli, tmp_path):
+    r = random.Random(3)
+    s = {"train": [1.5 * math.exp(r.gauss(0, 0.02)) for _ in range(300)]}
+    out = outputs(cli, "logs", str(write_csv(tmp_path / "log.csv", s)))
+    verdict = assert_not_healthy(out, "does not fall across 300 points")
+    assert "uniform guess" not in verdict["reasons"][0]
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))

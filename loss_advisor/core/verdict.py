@@ -20,6 +20,7 @@ one is never healthy. Torch-free.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +62,8 @@ class Rules:
     chance_level: float
     stopped: frozenset[str]
     likeliest: int
+    chance_classes: tuple[int, ...] = ()
+    chance_tolerance: float = 0.0
 
 
 def _problem(display: str, where: str, what: str) -> KBError:
@@ -106,6 +109,12 @@ def parse_rules(doc: Any, kb: KnowledgeBase, display: str = FILE) -> Rules:
     if not isinstance(stopped, Mapping) or not isinstance(stopped.get("values"), list) \
             or not isinstance(stopped.get("reason"), str):
         raise _problem(display, "stopped", "needs 'values' (watch.stopped labels) and a 'reason'")
+    classes = doc.get("chance_classes")
+    if not isinstance(classes, Mapping) or not isinstance(classes.get("values"), list) \
+            or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 2 for c in classes["values"]) \
+            or isinstance(classes.get("tolerance"), bool) or not isinstance(classes.get("tolerance"), (int, float)) \
+            or not isinstance(classes.get("reason"), str):
+        raise _problem(display, "chance_classes", "needs 'values' (class counts of 2 or more), a 'tolerance' and a 'reason'")
     rules = Rules(
         health=_answers(doc, "health", display, kb),
         never_healthy=_answers(doc, "never_healthy", display, kb),
@@ -113,6 +122,8 @@ def parse_rules(doc: Any, kb: KnowledgeBase, display: str = FILE) -> Rules:
         chance_level=_number(doc, "chance_level", display),
         stopped=frozenset(str(v) for v in stopped["values"]),
         likeliest=_number(doc, "likeliest", display, int),
+        chance_classes=tuple(classes["values"]),
+        chance_tolerance=float(classes["tolerance"]),
     )
     overlap = {(q, a) for q, answers in rules.health for a in answers} & \
               {(q, a) for q, answers in rules.never_healthy for a in answers}
@@ -234,10 +245,24 @@ def _symptom(session: Session, rec: AnswerRecord, rules: Rules) -> str:
                 and abs(end - expected) <= rules.chance_level * expected:
             return t("verdict.flat_chance", lang, end=format_value(float(end), ".3g"),
                      expected=format_value(float(expected), ".3g"), evidence=evidence)
+        guess = _chance_guess(end, rules)
+        if guess is not None:
+            return t("verdict.flat_chance_guess", lang, end=format_value(float(end), ".3g"), classes=guess,
+                     points=format_value(_curve_points(obs) or "?"), evidence=evidence)
         return t("verdict.flat", lang, points=format_value(_curve_points(obs) or "?"), evidence=evidence)
     if rec.answer == "erratic":
         return t("verdict.erratic", lang, evidence=evidence)
     return t("verdict.symptom", lang, evidence=evidence)
+
+
+def _chance_guess(end: Any, rules: Rules) -> int | None:
+    """The common class count C whose ln C a flat loss sits at (None when none)."""
+    if isinstance(end, bool) or not isinstance(end, (int, float)) or not end > 0:
+        return None
+    for classes in rules.chance_classes:
+        if abs(end - math.log(classes)) <= rules.chance_tolerance * math.log(classes):
+            return classes
+    return None
 
 
 def _likeliest(session: Session, diagnoses: list, rules: Rules) -> str:
