@@ -98,6 +98,13 @@ def evaluate(cond: Mapping[str, Any], obs: Mapping[str, Any]) -> tuple[bool | No
 def format_value(value: Any, spec: str = "") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if "|" in spec:
+        # {x:.1%|fell #|rose #}: the wording follows the sign, the number
+        # (at #) is the size, so that a fall is never "fell -0.4%"
+        fmt, up, down = (spec.split("|") + ["", ""])[:3]
+        if isinstance(value, (int, float)):
+            return (down if value < 0 else up).replace("#", format_value(abs(value), fmt))
+        spec = fmt
     if spec:
         try:
             return format(value, spec)

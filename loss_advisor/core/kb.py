@@ -525,7 +525,11 @@ def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
 
 
 def _valid_spec(spec: str) -> bool:
-    """A format spec that fits a number, a count or a label."""
+    """A format spec that fits a number, a count or a label; or a signed one,
+    SPEC|WORDS IF >= 0|WORDS IF < 0, each wording with # for the size."""
+    if "|" in spec:
+        parts = spec.split("|")
+        return len(parts) == 3 and all("#" in p for p in parts[1:]) and _valid_spec(parts[0])
     for sample in (1.5, 2, "label"):
         try:
             format(sample, spec)

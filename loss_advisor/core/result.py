@@ -9,6 +9,7 @@ Torch-free: a Result can be rebuilt from saved JSON.
 from __future__ import annotations
 
 import platform
+import shlex
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -16,8 +17,8 @@ from typing import Any, Mapping
 from loss_advisor import __version__
 from loss_advisor.core.engine import Diagnosis, Session
 from loss_advisor.core.i18n import DEFAULT_LANG, LANGS, pick, t
-from loss_advisor.core.records import ProbeRecord, RecordShapeError, json_safe  # noqa: F401  (json_safe re-exported)
 from loss_advisor.core import view
+from loss_advisor.core.records import ProbeRecord, RecordShapeError, json_safe  # noqa: F401  (json_safe re-exported)
 
 # Causes listed in the output: those that some evidence moved upward, or
 # that reached this confidence anyway.
@@ -199,7 +200,8 @@ def reproduce_info(argv: list[str] | None, seed: int | None = None, budget: str 
             versions[name] = getattr(module, "__version__", "")
     info: dict[str, Any] = {"versions": versions}
     if argv is not None:
-        info["command"] = "loss-advisor " + " ".join(argv)
+        # quoted, so that a file name with spaces, `|` or backticks is safe to paste
+        info["command"] = "loss-advisor " + " ".join(shlex.quote(str(a)) for a in argv)
     for key, value in (("seed", seed), ("budget", budget), ("device", device)):
         if value is not None:
             info[key] = value

@@ -81,6 +81,24 @@ def detect_format(path: Path) -> str:
     return "jsonl" if head.startswith(b"{") else "csv"
 
 
+def _version(path: Path) -> int:
+    name = path.parent.name
+    return int(name[8:]) if name.startswith("version_") and name[8:].isdigit() else -1
+
+
+def find_metrics_csv(folder: Path) -> Path | None:
+    """The newest metrics.csv anywhere below `folder`, else None.
+
+    Lightning's CSVLogger writes lightning_logs/version_N/metrics.csv, one
+    version per run; the run a user asks about is the latest: the most
+    recently written file, the higher version on a tie.
+    """
+    found = [p for p in folder.rglob("metrics.csv") if p.is_file()]
+    if not found:
+        return None
+    return max(found, key=lambda p: (p.stat().st_mtime, _version(p), str(p)))
+
+
 def read_log(path: str | Path, train_col: str | None = None, val_col: str | None = None,
              lr_col: str | None = None, grad_col: str | None = None, fmt: str | None = None) -> LogData:
     """Read a log into kept columns (no analysis). Raises LogError."""
@@ -90,11 +108,11 @@ def read_log(path: str | Path, train_col: str | None = None, val_col: str | None
     if path.is_dir():
         from loss_advisor.logs.tensorboard import event_files
         if not event_files(path):
-            metrics = path / "metrics.csv"          # a Lightning CSVLogger version folder
-            if metrics.is_file():
+            metrics = find_metrics_csv(path)
+            if metrics is not None:
                 path, fmt = metrics, "csv"
             else:
-                raise LogError("logs.err_no_events", path=str(path))
+                raise LogError("logs.err_no_log_in_folder", path=str(path))
     fmt = fmt or detect_format(path)
     if fmt == "tensorboard":
         from loss_advisor.logs.tensorboard import read_tensorboard as reader

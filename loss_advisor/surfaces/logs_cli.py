@@ -84,6 +84,11 @@ def sparkline(values: list[float]) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, int((v - lo) / (hi - lo) * len(SPARK)))] for v in vals)
 
 
+def _one(key: str, count: Any) -> str:
+    """The message for exactly one thing ("1 record", not "1 records")."""
+    return key + "_one" if count == 1 else key
+
+
 def summary_text(record, lang: str) -> str:
     """What was read, before the diagnoses (text format only)."""
     from loss_advisor.core.i18n import t
@@ -91,10 +96,11 @@ def summary_text(record, lang: str) -> str:
     obs, details = record.observations, record.details
     lines = [t("logs.summary_title", lang)]
     src = details["source"]
-    lines.append("  " + t("logs.summary_source", lang, path=src["path"], format=src["format"], rows=src["rows"]))
+    lines.append("  " + t(_one("logs.summary_source", src["rows"]), lang, path=src["path"], format=src["format"],
+                          rows=src["rows"]))
     for note in record.notes:
         lines.append("  - " + note)
-    lines.append("  " + t("logs.summary_train", lang, points=_num(obs.get("curve.points")),
+    lines.append("  " + t(_one("logs.summary_train", obs.get("curve.points")), lang, points=_num(obs.get("curve.points")),
                           start=_num(obs.get("curve.start_loss")), end=_num(obs.get("curve.end_loss", details.get("train_end")))))
     binned = details.get("binned", {}).get("values")
     if binned:
@@ -103,7 +109,8 @@ def summary_text(record, lang: str) -> str:
         lines.append("  " + t("logs.summary_nonfinite", lang, step=_num(obs["curve.nonfinite_step"]),
                               count=_num(obs.get("logs.nonfinite_count"))))
     if obs.get("curve.val_min_at") is not None:
-        lines.append("  " + t("logs.summary_val", lang, points=_num(obs.get("curve.val_points")),
+        lines.append("  " + t(_one("logs.summary_val", obs.get("curve.val_points")), lang,
+                              points=_num(obs.get("curve.val_points")),
                               at=f"{obs['curve.val_min_at']:.0%}", rise=f"{obs.get('curve.val_rise', 0):.0%}"))
     if obs.get("logs.lr_max") is not None:
         lines.append("  " + t("logs.summary_lr", lang, low=_num(obs.get("logs.lr_min")), high=_num(obs["logs.lr_max"]),

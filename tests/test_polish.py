@@ -1,0 +1,121 @@
+"""Smaller things a user sees (issue 16, point 5): each with its own test."""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+
+import pytest
+
+from loss_advisor.core.engine import fill
+from loss_advisor.core.kb import PLACEHOLDER
+
+
+# --- the reproduce command is safe to paste -----------------------------------------------
+
+@pytest.mark.parametrize("name", ["my runs/train.py:target", "a`touch x`.py:f", "x|rm -rf y.py:t", "it's.py:t"])
+def test_reproduce_command_is_shell_quoted(name):
+    from loss_advisor.core.result import reproduce_info
+
+    argv = ["probe", name, "--format", "markdown"]
+    command = reproduce_info(argv)["command"]
+    assert shlex.split(command) == ["loss-advisor", *argv]
+
+
+# --- `logs DIR` -------------------------------------------------------------------------
+
+def _metrics(folder, losses):
+    folder.mkdir(parents=True)
+    rows = "".join(f"{i},{v}\n" for i, v in enumerate(losses))
+    (folder / "metrics.csv").write_text("step,train_loss\n" + rows)
+    return folder / "metrics.csv"
+
+
+def test_logs_dir_finds_lightning_metrics_below_it_newest_first(tmp_path):
+    from loss_advisor.logs import read_log
+
+    old = _metrics(tmp_path / "lightning_logs" / "version_0", [2.0 - i * 0.01 for i in range(40)])
+    new = _metrics(tmp_path / "lightning_logs" / "version_1", [3.0 - i * 0.01 for i in range(50)])
+    os.utime(old, (1_000_000, 1_000_000))
+    os.utime(new, (2_000_000, 2_000_000))
+    assert read_log(tmp_path).path == str(new)
+    os.utime(old, (3_000_000, 3_000_000))          # version_0 written last: it is the newest
+    assert read_log(tmp_path).path == str(old)
+
+
+def test_logs_dir_without_a_log_names_every_format(cli, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    done = cli("logs", str(tmp_path), "--lang", "en")
+    assert done.code == 2
+    line = done.err.strip().splitlines()[-1]
+    for fmt in ("TensorBoard", "metrics.csv", "CSV", "JSON-lines"):
+        assert fmt in line, line
+    done = cli("logs", str(tmp_path), "--lang", "ja")
+    assert "metrics.csv" in done.err and "TensorBoard" in done.err
+
+
+# --- numbers in words -----------------------------------------------------------------
+
+def test_signed_placeholder_follows_the_sign():
+    text = "the loss barely moved ({c.d:.1%|fell #|rose #})"
+    assert fill(text, {"c.d": -0.004}) == "the loss barely moved (rose 0.4%)"
+    assert fill(text, {"c.d": 0.012}) == "the loss barely moved (fell 1.2%)"
+    assert fill(text, {}) == "the loss barely moved (—)"
+
+
+# Observations that can be negative (the loss rose) or far above 1 (a blow-up).
+SIGNED = {"curve.relative_drop", "curve.val_relative_drop", "lr_sweep.loss_drop"}
+UNBOUNDED = {"logs.rebound", "lr_sweep.loss_at_user_vs_start"}
+
+
+def _evidence(kb):
+    for q in kb.questions.values():
+        for rule in q.auto:
+            for lang in ("en", "ja"):
+                yield rule, lang, rule.evidence[lang]
+
+
+def _bounds(cond, name):
+    """(lowest, highest) that a rule's condition allows `name`, read from its
+    top-level comparisons (an `any` promises nothing)."""
+    low, high = float("-inf"), float("inf")
+    for c in cond.get("all", [cond]):
+        if c.get("obs") == name and isinstance(c.get("value"), (int, float)):
+            if c["op"] in (">", ">="):
+                low = max(low, c["value"])
+            elif c["op"] in ("<", "<="):
+                high = min(high, c["value"])
+    return low, high
+
+
+def test_evidence_never_says_fell_minus_or_thousands_of_percent(kb):
+    checked = 0
+    for rule, lang, text in _evidence(kb):
+        names = {m.group(1) for m in PLACEHOLDER.finditer(text)}
+        if not names & (SIGNED | UNBOUNDED):
+            continue
+        obs = {n: 0.5 for n in names}
+        obs.update({n: -0.041 for n in names & SIGNED if _bounds(rule.when, n)[0] < 0})
+        obs.update({n: 29.55 for n in names & UNBOUNDED if _bounds(rule.when, n)[1] > 29.55})
+        shown = fill(text, obs)
+        checked += 1
+        # a signed number after a word that already gives the direction
+        assert not re.search(r"(fell|lowered the loss by only|fell only|at most|lost|by|rose|higher|lower) -\d", shown), \
+            (rule, shown)
+        assert not re.search(r"-\d+(\.\d+)?%(減|下が|増|上が)", shown), (rule, shown)
+        assert not re.search(r"\(-\d+(\.\d+)?%\)", shown), (rule, shown)
+        assert not re.search(r"\d{4,}%", shown), (rule, shown)
+    assert checked >= 8
+
+
+def test_one_record_is_singular():
+    from loss_advisor.core.records import ProbeRecord
+    from loss_advisor.surfaces.logs_cli import summary_text
+
+    record = ProbeRecord("logs", "ok", observations={"curve.points": 1, "curve.start_loss": 2.3},
+                         details={"source": {"path": "run.csv", "format": "csv", "rows": 1}})
+    text = summary_text(record, "en")
+    assert "1 record)" in text and "1 records" not in text
+    assert "1 point," in text and "1 points" not in text
+    record.details["source"]["rows"] = 2
+    assert "2 records" in summary_text(record, "en")
