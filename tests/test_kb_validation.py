@@ -293,3 +293,47 @@ def test_missing_or_malformed_rule_id(kb_copy):
     msg = _problems(kb_copy)
     assert "'q_trend'" in msg and "'id' is a required property" in msg
     assert "'Shuffle-Grouped' does not match" in msg
+
+
+def test_validated_kb_is_cached_by_content(kb_copy, tmp_path, monkeypatch):
+    import loss_advisor.core.kb as kbmod
+    monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_kb(kb_copy)
+    assert len(list((tmp_path / "cache").glob("kb-*.json"))) == 1
+
+    def no_validation(*args, **kwargs):
+        raise AssertionError("validated although the files did not change")
+    monkeypatch.setattr(kbmod, "_load_and_validate", no_validation)
+    again = load_kb(kb_copy)
+    assert again == first and again.causes["nonfinite_data"].observations == first.causes["nonfinite_data"].observations
+    monkeypatch.undo()
+    monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+
+    # Any edit misses the cache and is validated again.
+    _edit_yaml(kb_copy / "tree.yaml", lambda d: _question(d, "q_trend")["answers"][0].update(next="q_nowhere"))
+    assert "unknown question 'q_nowhere'" in _problems(kb_copy)
+
+
+def test_a_damaged_cache_entry_is_ignored(kb_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    expected = load_kb(kb_copy)
+    for entry in (tmp_path / "cache").glob("kb-*.json"):
+        entry.write_text('{"docs": [["tree.yaml", "tree_file", {"root": 1}]], "source": ""}', encoding="utf-8")
+    assert load_kb(kb_copy) == expected
+
+
+def test_kb_check_and_an_empty_cache_setting_always_validate(kb_copy, tmp_path, monkeypatch):
+    import loss_advisor.core.kb as kbmod
+    calls = []
+    real = kbmod._load_and_validate
+    monkeypatch.setattr(kbmod, "_load_and_validate", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", "")
+    load_kb(kb_copy)
+    load_kb(kb_copy)
+    assert len(calls) == 2 and kbmod.cache_dir() is None
+    monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    load_kb(kb_copy)
+    load_kb(kb_copy, declared_observations=None, cache=False)
+    from loss_advisor.pipeline.producers import all_declared
+    load_kb(kb_copy, declared_observations=set(all_declared()))
+    assert len(calls) == 5

