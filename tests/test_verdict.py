@@ -51,14 +51,22 @@ def summary_section(markdown: str) -> tuple[str, list[str]]:
     return plain(inline[0]), items
 
 
-def outputs(cli, *args: str, lang: str = "en", stdin: str | None = None) -> dict:
-    """The command run three times, as JSON, text and Markdown."""
+def outputs(cli, *args: str, lang: str = "en", stdin: str | None = None, tmp_path: Path | None = None) -> dict:
+    """The command's result as JSON, text and Markdown. With `tmp_path` (for the
+    commands that run the user's code for seconds), the Markdown comes from the
+    `report` command on the saved JSON instead of a third run."""
     out = {}
-    for fmt in ("json", "text", "markdown"):
+    for fmt in ("json", "text") if tmp_path is not None else ("json", "text", "markdown"):
         # The options right after the command: watch hands what follows its script to the script.
         result = cli(args[0], "--format", fmt, "--lang", lang, *args[1:], stdin=stdin)
         assert result.code == 0, result.err
         out[fmt] = result.out
+    if tmp_path is not None:
+        saved = tmp_path / "result.json"
+        saved.write_text(out["json"], encoding="utf-8")
+        report = cli("report", "--lang", lang, str(saved))
+        assert report.code == 0, report.err
+        out["markdown"] = report.out
     out["data"] = json.loads(out["json"])
     return out
 
@@ -131,21 +139,23 @@ def targets(tmp_path_factory) -> Path:
     return path
 
 
-def test_every_probe_fails(cli, targets):
-    out = outputs(cli, "probe", f"{targets}:broken_forward", "--quiet", "--probes", "gradients,short_run,overfit_batch")
+def test_every_probe_fails(cli, targets, tmp_path):
+    out = outputs(cli, "probe", f"{targets}:broken_forward", "--quiet", "--probes", "gradients,short_run,overfit_batch",
+                  tmp_path=tmp_path)
     assert all(p["status"] == "error" for p in out["data"]["probes"])
     assert_not_healthy(out, "all 3 probes failed", "mat1 and mat2 shapes cannot be multiplied",
                        kinds=("inconclusive", "diagnosed"))
 
 
-def test_some_probes_fail_in_japanese(cli, targets):
+def test_some_probes_fail_in_japanese(cli, targets, tmp_path):
     out = outputs(cli, "probe", f"{targets}:broken_forward", "--quiet", "--probes", "data,init_loss,short_run",
-                  lang="ja")
+                  lang="ja", tmp_path=tmp_path)
     assert_not_healthy(out, "プローブが失敗しました", "mat1 and mat2", lang="ja", kinds=("inconclusive", "diagnosed"))
 
 
-def test_nan_from_step_0(cli, targets):
-    out = outputs(cli, "probe", f"{targets}:nan_outputs", "--quiet", "--probes", "init_loss,short_run")
+def test_nan_from_step_0(cli, targets, tmp_path):
+    out = outputs(cli, "probe", f"{targets}:nan_outputs", "--quiet", "--probes", "init_loss,short_run",
+                  tmp_path=tmp_path)
     verdict = assert_not_healthy(out, "NaN or inf from step 0", kinds=("inconclusive", "diagnosed"))
     if verdict["kind"] == "inconclusive":
         assert " — see " in verdict["reasons"][0]          # and the likeliest causes
@@ -243,7 +253,7 @@ CRASHES = textwrap.dedent('''
 def test_watched_script_that_crashes_after_3_steps(cli, tmp_path):
     script = tmp_path / "crashes.py"
     script.write_text(CRASHES)
-    out = outputs(cli, "watch", "--quiet", "--steps", "50", str(script))
+    out = outputs(cli, "watch", "--quiet", "--steps", "50", str(script), tmp_path=tmp_path)
     assert_not_healthy(out, "the script stopped after 3 steps", "the data loader lost its worker",
                        kinds=("inconclusive", "diagnosed"))
 
