@@ -319,6 +319,15 @@ def test_rules_are_checked_against_the_tree(kb):
         parse_rules(doc, kb)
 
 
+def test_kb_check_reads_the_verdict_rules(cli, kb_copy):
+    assert cli("kb", "check", "--kb", str(kb_copy)).code == 0
+    rules = kb_copy / "verdict.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("answers: [real]", "answers: [really]"),
+                     encoding="utf-8")
+    result = cli("kb", "check", "--kb", str(kb_copy))
+    assert result.code == 1 and "verdict.yaml" in result.err and "'really'" in result.err
+
+
 def test_every_verdict_message_has_both_languages():
     from loss_advisor.core.i18n import catalogue
 

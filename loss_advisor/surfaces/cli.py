@@ -38,6 +38,9 @@ def cmd_kb(args: argparse.Namespace) -> int:
         declared = set(all_declared())
     try:
         kb = load_kb(args.kb, declared_observations=declared)
+        if args.kb_command == "check":
+            from loss_advisor.core.verdict import load_rules
+            load_rules(kb)            # knowledge/verdict.yaml, against the tree
     except KBError as exc:
         print(t("cli.kb_bad", args.lang, count=len(exc.problems)), file=sys.stderr)
         for p in exc.problems:
