@@ -119,3 +119,102 @@ def test_one_record_is_singular():
     assert "1 point," in text and "1 points" not in text
     record.details["source"]["rows"] = 2
     assert "2 records" in summary_text(record, "en")
+
+
+# --- what the report and the TUI call things ------------------------------------------------
+
+def test_every_probe_has_a_title_in_the_report():
+    from loss_advisor.core.i18n import t
+    from loss_advisor.probes import ALL_PROBES
+
+    for probe in ALL_PROBES:
+        for lang in ("en", "ja"):
+            assert t(f"report.probe.{probe.name}", lang), probe.name
+
+
+def test_a_question_whose_probes_were_all_skipped_does_not_say_measured():
+    from types import SimpleNamespace
+
+    pytest.importorskip("textual")
+    from loss_advisor.core.records import ProbeRecord
+    from loss_advisor.surfaces.tui.controller import Controller
+    from loss_advisor.surfaces.tui.screens.question import QuestionScreen
+
+    ctl = Controller.create("en", target="loss_advisor.examples.demo:target")
+    q = ctl.kb.questions["q_train_mode"]
+    assert ctl.probes_for(q.id) == ["train_step"]
+    ctl.add_record(ProbeRecord("train_step", "skipped", message="the target gives no train_step",
+                               message_key="probes.no_train_step"))
+    notes = " ".join(line.plain for line in QuestionScreen._notes(SimpleNamespace(ctl=ctl, reviewing=None), q))
+    assert "Measured" not in notes
+    assert "Could not measure this (train_step: the target gives no train_step)" in notes
+    ctl.set_lang("ja")
+    notes = " ".join(line.plain for line in QuestionScreen._notes(SimpleNamespace(ctl=ctl, reviewing=None), q))
+    assert "測定できませんでした" in notes and "targetにtrain_stepがない" in notes
+
+
+# --- stderr -------------------------------------------------------------------------
+
+def test_progress_counts_every_probe_and_lines_up(cli):
+    # the demo target has no train_step: that probe is skipped without running
+    done = cli("probe", "loss_advisor.examples.demo:target", "--probes", "data,train_step,init_loss",
+               "--format", "json", "--lang", "en", "--device", "cpu")
+    assert done.code == 0, done.err
+    lines = [line for line in done.err.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in lines] == ["[1/3", "[2/3", "[3/3"]
+    assert "skipped" in lines[2] and "train_step" in lines[2]
+    columns = {len(line) - len(line.split()[-1]) for line in lines}
+    assert len(columns) == 1, lines
+
+
+def test_progress_printer_pads_the_counter():
+    import io
+
+    from loss_advisor.surfaces.output import ProgressPrinter
+
+    out = io.StringIO()
+    printer = ProgressPrinter(out, "en")
+    printer("data", 0, 14, 1.0, "ok")
+    printer("regularization", 9, 14, 1.0, "skipped")
+    first, second = out.getvalue().splitlines()
+    assert first.index("ok") == second.index("skipped")
+    assert first.startswith("[ 1/14] data:")
+
+
+QUIET_TARGET = '''
+import warnings
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class Net(nn.Linear):
+    def forward(self, x):
+        warnings.warn("a warning from inside the forward pass", UserWarning)
+        return super().forward(x)
+
+
+def target():
+    x, y = torch.randn(64, 8), torch.randint(0, 3, (64,))
+    return {"model": Net(8, 3), "loss_fn": nn.CrossEntropyLoss(),
+            "optimizer": lambda p: torch.optim.SGD(p, lr=0.1),
+            "train_data": DataLoader(TensorDataset(x, y), batch_size=16)}
+'''
+
+
+def test_quiet_silences_warnings(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "warns.py"
+    path.write_text(QUIET_TARGET)
+
+    def stderr(*extra: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "loss_advisor", "probe", f"{path}:target", "--probes", "gradients",
+                               "--format", "json", "--device", "cpu", *extra], capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    assert "a warning from inside the forward pass" in stderr()
+    assert stderr("--quiet") == ""

@@ -125,12 +125,21 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO |
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from loss_advisor.pipeline.api import diagnose_target
-    from loss_advisor.probing.target import TargetError, load_target
-
     if args.template:
         from loss_advisor.surfaces.report import load_template
         load_template(args.template, args.lang)      # a broken template fails before minutes of probing
+    with warnings.catch_warnings():
+        if args.quiet:       # --quiet: nothing on stderr but errors, torch's (and the model's) warnings included
+            warnings.simplefilter("ignore")
+        result = _probe(args)
+    emit(result, args.format, sys.stdout, template=args.template, assets=args.assets)
+    return EXIT_OK
+
+
+def _probe(args: argparse.Namespace):
+    from loss_advisor.pipeline.api import diagnose_target
+    from loss_advisor.probing.target import TargetError, load_target
+
     try:
         probes = [p.strip() for p in args.probes.split(",") if p.strip()] if args.probes else None
         if args.budget == "full" and not args.quiet:
@@ -145,8 +154,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except ValueError as exc:   # unknown probe or budget
         raise UsageError(str(exc)) from None
-    emit(result, args.format, sys.stdout, template=args.template, assets=args.assets)
-    return EXIT_OK
+    return result
 
 
 # --- the parser ----------------------------------------------------------------------

@@ -28,12 +28,19 @@ class ProgressPrinter:
         self.stream, self.lang = stream, lang
         self.tty = stream.isatty()
 
+    # The longest probe name (input_baseline, regularization) is 14 characters.
+    NAME_WIDTH = 14
+
     def __call__(self, name: str, index: int, total: int, fraction: float, message: str) -> None:
+        # The runner reports every probe, skipped ones included, so the
+        # counter runs 1..N; counter and name are padded so that the status
+        # column lines up.
+        counter = f"[{index + 1:>{len(str(total))}}/{total}]"
         if self.tty:
-            self.stream.write(f"\r\033[K[{index + 1}/{total}] {name:<14} {fraction:4.0%} {message[:40]}")
+            self.stream.write(f"\r\033[K{counter} {name:<{self.NAME_WIDTH}} {fraction:4.0%} {message[:40]}")
             if fraction >= 1.0 and index + 1 == total:
                 self.stream.write("\r\033[K")
             self.stream.flush()
         elif message in ("ok", "skipped", "error"):
-            self.stream.write(f"[{index + 1}/{total}] {name}: {t('status.' + message, self.lang)}\n")
+            self.stream.write(f"{counter} {name + ':':<{self.NAME_WIDTH + 1}} {t('status.' + message, self.lang)}\n")
             self.stream.flush()

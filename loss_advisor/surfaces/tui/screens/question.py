@@ -115,8 +115,13 @@ class QuestionScreen(MainView):
             if not ctl.attached:
                 lines.append(Text(t("tui.q.attach_hint", lang), style="dim"))
             elif ctl.probes_for(q.id) and not ctl.pending_probes(q.id):
-                lines.append(Text(t("tui.q.measured_inconclusive", lang,
-                                    probes=", ".join(ctl.probes_for(q.id))), style="yellow"))
+                ran = [n for n in ctl.probes_for(q.id) if ctl.summaries[n].status == "ok"]
+                if ran:
+                    lines.append(Text(t("tui.q.measured_inconclusive", lang, probes=", ".join(ran)), style="yellow"))
+                else:      # nothing was measured: say why, not "Measured"
+                    why = "; ".join(f"{n}: {ctl.summaries[n].message_in(lang) or t('status.' + ctl.summaries[n].status, lang)}"
+                                    for n in ctl.probes_for(q.id))
+                    lines.append(Text(t("tui.q.not_measured", lang, probes=why), style="yellow"))
         return lines
 
     def _set_answers(self, q: Question | None) -> None:
