@@ -218,3 +218,31 @@ def test_quiet_silences_warnings(tmp_path):
 
     assert "a warning from inside the forward pass" in stderr()
     assert stderr("--quiet") == ""
+
+
+# --- packaging ------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_wheel_builds_without_setuptools_warnings_and_ships_its_data(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    src = tmp_path / "src"
+    shutil.copytree(root, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                             "__pycache__", "validation", "benchmarks"))
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v",
+                           "-w", str(tmp_path / "dist"), str(src)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    log = done.stdout + done.stderr
+    assert "would be ignored" not in log, re.findall(r"Package '[^']+' is absent", log)
+    assert "license` as a TOML table is deprecated" not in log
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for wanted in ("loss_advisor/messages/probes.yaml", "loss_advisor/surfaces/templates/report.md.j2",
+                   "loss_advisor/surfaces/tui/app.tcss", "loss_advisor/knowledge/tree.yaml",
+                   "loss_advisor/knowledge/causes/learning_rate.yaml", "loss_advisor/probes/base.py"):
+        assert wanted in names, wanted
