@@ -299,6 +299,58 @@ def test_healthy_examples_say_healthy(cli, name, tmp_path):
     assert bold == "Verdict: healthy" and items == data["verdict"]["reasons"]
 
 
+# --- the decision itself, on observations alone (torch-free, no CLI) ----------------------
+
+HEALTHY_CURVE = {"curve.points": 300, "curve.start_loss": 2.3, "curve.end_loss": 0.4, "curve.relative_drop": 0.83,
+                 "curve.trend_p": 1e-9, "curve.trend_total": -1.7, "curve.noise": 0.1, "curve.noise_to_trend": 0.06,
+                 "curve.late_drop": 0.3, "curve.peak_ratio": 1.0}
+
+
+def decide(kb, observations=None, answers=(), probes=(), lang="en"):
+    from loss_advisor.core.engine import Session
+    from loss_advisor.core.verdict import decide as run
+
+    session = Session(kb, lang)
+    if observations:
+        session.observe(observations, source="short_run")
+    for qid, answer in answers:
+        session.answer(qid, answer)
+    return run(session, probes)
+
+
+def test_a_falling_curve_is_healthy_and_nothing_else_is(kb):
+    from loss_advisor.core.records import ProbeRecord
+
+    assert decide(kb, HEALTHY_CURVE).kind == "healthy"
+    # No evidence at all is not health.
+    assert decide(kb).kind == "inconclusive"
+    # The same curve, but one probe failed: the set-up raises somewhere, not healthy.
+    failed = [ProbeRecord("short_run", "ok"), ProbeRecord("lr_sweep", "error", message="ValueError: boom")]
+    verdict = decide(kb, HEALTHY_CURVE, probes=failed)
+    assert verdict.kind == "inconclusive" and verdict.reasons[0].startswith("1 of 2 probes failed: ValueError: boom")
+    # The user says it falls, but the curve went NaN: the measurement wins.
+    verdict = decide(kb, {**HEALTHY_CURVE, "curve.nonfinite_step": 250}, answers=[("q_symptom", "checkup")])
+    assert verdict.kind != "healthy" and any("NaN or inf from step 250" in r for r in verdict.reasons)
+    # A watched script that timed out is not the run the user asked about.
+    verdict = decide(kb, {**HEALTHY_CURVE, "watch.stopped": "timeout", "watch.steps": 40})
+    assert verdict.kind == "inconclusive" and "time limit after 40 steps" in verdict.reasons[0]
+
+
+def test_the_user_s_own_account_counts_in_ask(kb):
+    verdict = decide(kb, answers=[("q_symptom", "checkup")], lang="ja")
+    assert verdict.kind == "healthy" and verdict.reasons[0].startswith("回答: ")
+    assert decide(kb, answers=[("q_symptom", "flat")]).kind == "inconclusive"
+
+
+def test_a_flat_curve_at_the_task_s_chance_level(kb):
+    flat = {"curve.points": 300, "curve.start_loss": 1.1, "curve.end_loss": 1.1, "curve.relative_drop": 0.0,
+            "curve.trend_p": 0.6, "curve.trend_total": 0.0, "curve.noise": 0.02, "curve.late_drop": 0.0,
+            "curve.peak_ratio": 1.01, "init_loss.expected_loss": math.log(3)}
+    verdict = decide(kb, flat)
+    assert verdict.kind != "healthy"
+    assert any("chance level, 1.1 against 1.1 for a uniform guess" in r for r in verdict.reasons), verdict
+
+
 # --- the rules file ------------------------------------------------------------------------
 
 def test_rules_are_checked_against_the_tree(kb):

@@ -236,7 +236,10 @@ def _symptom(session: Session, rec: AnswerRecord, rules: Rules) -> str:
     lang, obs = session.lang, session.observations
     evidence = _evidence(session, rec)
     if rec.answer == "nan":
-        return t("verdict.nan", lang, step=format_value(obs.get("curve.nonfinite_step")))
+        step = obs.get("curve.nonfinite_step")
+        if step is None:        # a rule that saw NaN/inf elsewhere than in the curve
+            return t("verdict.nan_seen", lang, evidence=evidence)
+        return t("verdict.nan", lang, step=format_value(step))
     if rec.answer == "error":
         return t("verdict.error", lang, evidence=evidence)
     if rec.answer == "flat":
