@@ -246,3 +246,33 @@ def test_wheel_builds_without_setuptools_warnings_and_ships_its_data(tmp_path):
                    "loss_advisor/surfaces/tui/app.tcss", "loss_advisor/knowledge/tree.yaml",
                    "loss_advisor/knowledge/causes/learning_rate.yaml", "loss_advisor/probes/base.py"):
         assert wanted in names, wanted
+
+
+# --- evidence -------------------------------------------------------------------------
+
+def test_the_same_evidence_line_is_shown_once_but_counts_twice(kb, monkeypatch):
+    from loss_advisor.core.engine import Session
+
+    # two questions whose answers both raise one cause
+    pairs = {}
+    for q in kb.questions.values():
+        for a in q.answers:
+            for cause, weight in a.effects.items():
+                if weight > 0:
+                    pairs.setdefault(cause, {}).setdefault(q.id, a.id)
+    cause, answers = next((c, a) for c, a in pairs.items() if len(a) >= 2)
+    (q1, a1), (q2, a2) = list(answers.items())[:2]
+
+    def score(same_text: bool):
+        session = Session(kb, "en")
+        if same_text:
+            monkeypatch.setattr(Session, "describe", lambda self, rec: "one measurement, read twice")
+        session.answer(q1, a1)
+        session.answer(q2, a2)
+        return next(d for d in session.diagnoses() if d.cause == cause)
+
+    apart = score(False)
+    assert len(apart.evidence) == 2
+    together = score(True)
+    assert [c.text for c in together.evidence] == ["one measurement, read twice"]
+    assert together.score == apart.score

@@ -127,6 +127,19 @@ def fill(template: str, obs: Mapping[str, Any]) -> str:
     return PLACEHOLDER.sub(sub, template)
 
 
+def _distinct(contributions: list["Contribution"]) -> list["Contribution"]:
+    """The first (strongest) of contributions that read the same: two
+    questions answered from one measurement would otherwise show one
+    evidence line twice. Every one of them still counts in the score."""
+    seen: set[str] = set()
+    out = []
+    for c in contributions:
+        if c.text not in seen:
+            seen.add(c.text)
+            out.append(c)
+    return out
+
+
 # --- the session ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -313,8 +326,8 @@ class Session:
             contribs = contributions[cid]
             out.append(Diagnosis(
                 cause=cid, confidence=round(c, 4), score=round(scores[cid], 4),
-                evidence=sorted([x for x in contribs if x.weight > 0], key=lambda x: -x.weight),
-                against=sorted([x for x in contribs if x.weight < 0], key=lambda x: x.weight),
+                evidence=_distinct(sorted([x for x in contribs if x.weight > 0], key=lambda x: -x.weight)),
+                against=_distinct(sorted([x for x in contribs if x.weight < 0], key=lambda x: x.weight)),
             ))
         order = {cid: i for i, cid in enumerate(self.kb.causes)}
         out.sort(key=lambda d: (-d.confidence, order[d.cause]))
