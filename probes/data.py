@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from loss_advisor.core.kb import threshold
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probing.harness import batch_len, first_tensor
 
@@ -22,9 +23,14 @@ from loss_advisor.probing.harness import batch_len, first_tensor
 # and centring the data would not change that.
 SPREAD_QUANTILE = 0.99
 MAX_SPREAD_ROWS = 4096
-# At most this many classes are treated as categorical targets stored as
-# floats (for MSE on class labels, a common mistake).
-MAX_CATEGORICAL = 20
+# Float targets holding this few whole numbers are class labels (MSE on class
+# labels, a common mistake); inputs of whole numbers up to 255 shaped like
+# images are raw pixels (values and reasons: knowledge/thresholds.yaml).
+MIN_CATEGORICAL = threshold("targets.categorical_min_values")
+MAX_CATEGORICAL = threshold("targets.categorical_max_values")
+RAW_PIXEL_MIN_MAX = threshold("data.raw_pixel_min_max")
+RAW_PIXEL_MAX = threshold("data.raw_pixel_max")
+RAW_PIXEL_MIN_FEATURES = threshold("data.raw_pixel_min_features")
 
 
 def float_inputs(inputs: Any) -> torch.Tensor | None:
@@ -118,7 +124,7 @@ def targets_info(targets: torch.Tensor) -> dict[str, Any]:
             kind = "probabilities"
         elif integral and unique.numel() <= 2 and bool(torch.all((unique == 0) | (unique == 1))):
             kind = "binary"
-        elif integral and 2 < unique.numel() <= MAX_CATEGORICAL and bool(torch.all(unique >= 0)):
+        elif integral and MIN_CATEGORICAL <= unique.numel() <= MAX_CATEGORICAL and bool(torch.all(unique >= 0)):
             kind = "categorical_float"
         else:
             kind = "continuous"
@@ -176,8 +182,8 @@ class DataProbe(Probe):
             obs["input_rms"] = float(clean.pow(2).mean().sqrt())
             obs["input_abs_max"] = float(clean.abs().max())
             integral = bool(torch.all(clean == clean.round()))
-            obs["raw_pixels"] = bool(integral and float(clean.min()) >= 0 and 16 < float(clean.max()) <= 255
-                                     and (x.dim() >= 3 or x.shape[-1] >= 64))
+            obs["raw_pixels"] = bool(integral and float(clean.min()) >= 0 and RAW_PIXEL_MIN_MAX < float(clean.max()) <= RAW_PIXEL_MAX
+                                     and (x.dim() >= 3 or x.shape[-1] >= RAW_PIXEL_MIN_FEATURES))
             feats = feature_matrix(clean)
             obs["features"] = int(feats.shape[1])
             spread = feature_spread(feats)

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import LayerTable
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probing.harness import Harness, batch_len
@@ -44,11 +45,11 @@ def looks_untrained(module: nn.Module) -> bool:
         return False
     w = module.weight.detach().float()
     fan_in = w[0].numel()
-    if w.numel() < 32 or fan_in == 0:
+    if w.numel() < threshold("gradients.untrained_min_weights") or fan_in == 0:
         return False
     bound = 1.0 / math.sqrt(fan_in)
-    within = float(w.abs().max()) <= bound * 1.0001
-    uniform_spread = abs(float(w.std()) / (bound / math.sqrt(3)) - 1.0) < 0.15
+    within = float(w.abs().max()) <= bound * threshold("gradients.untrained_bound_slack")
+    uniform_spread = abs(float(w.std()) / (bound / math.sqrt(3)) - 1.0) < threshold("gradients.untrained_std_tolerance")
     return within and uniform_spread
 
 

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from loss_advisor.core.kb import threshold
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probing.harness import as_loss, batch_len, take
 from loss_advisor.probing.target import describe_exception
@@ -245,7 +246,9 @@ class InitLossProbe(Probe):
             t = targets[torch.isfinite(targets)] if targets.is_floating_point() else None
             if t is not None and t.numel():
                 uniq = torch.unique(t)
-                obs["targets_look_categorical"] = bool(2 < uniq.numel() <= 20 and torch.all(uniq == uniq.round()))
+                obs["targets_look_categorical"] = bool(threshold("targets.categorical_min_values") <= uniq.numel()
+                                                     <= threshold("targets.categorical_max_values")
+                                                     and torch.all(uniq == uniq.round()))
         value = float(loss.detach())
         obs["loss_initial"] = value
         expected = self._expected(task, kind, o, targets)

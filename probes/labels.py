@@ -17,6 +17,7 @@ import math
 
 import torch
 
+from loss_advisor.core.kb import threshold
 from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.probes.input_baseline import REFERENCE_LR
@@ -24,7 +25,7 @@ from loss_advisor.probing.harness import batch_len, take
 
 FOLDS = 3
 MAX_EXAMPLES = 1500
-LEARNED = 1.5
+LEARNED = threshold("labels.learned_ratio")     # a class the model has learned (knowledge/thresholds.yaml)
 MIN_PER_CLASS = 20
 
 

@@ -15,15 +15,17 @@ from typing import Sequence
 
 import torch
 
+from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import INLINE_MARKS, Curve
 from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
 
 LR_START = 1e-7
 LR_END = 10.0
-# Divergence: the smoothed loss is 4x its best so far and above where it
-# started (Lightning's lr_finder uses 4x best; "above the start" keeps a
-# loss that has fallen near zero from calling noise a divergence).
-DIVERGE_FACTOR = 4.0
+# Divergence: the smoothed loss is this many times its best so far and above
+# where it started; a divergence within the sweep's first decades means no
+# rate was safe (values and reasons: knowledge/thresholds.yaml).
+DIVERGE_FACTOR = threshold("lr_sweep.diverge_factor")
+DIVERGED_AT_START_DECADES = threshold("lr_sweep.diverged_at_start_decades")
 # Causal smoothing for the stop test (a lag of about three steps).
 STOP_BETA = 0.7
 # The suggestion ends the steep descent where the slope falls below this
@@ -172,7 +174,7 @@ class LRSweepProbe(Probe):
         if suggestion is None and "min_loss_lr" in land and land.get("loss_drop", 0) > 0:
             suggestion = land["min_loss_lr"] / 10
         if "divergence_lr" in land:
-            obs["diverged_at_start"] = land["divergence_lr"] <= lo * 10
+            obs["diverged_at_start"] = land["divergence_lr"] <= lo * 10 ** DIVERGED_AT_START_DECADES
         for key in ("min_loss_lr", "divergence_lr", "descent_start_lr", "loss_drop"):
             if key in land:
                 obs[key] = land[key]

@@ -17,6 +17,7 @@ import math
 
 import torch
 
+from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import Curve
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
 from loss_advisor.probing.harness import batch_len
@@ -24,10 +25,9 @@ from loss_advisor.probing.harness import batch_len
 # Examples in the batch: few enough that any model meant for the task can
 # memorise them, enough to hold several classes.
 BATCH_EXAMPLES = 16
-# "Memorised": the loss fell to 5% of where it started. Cross-entropy on a
-# memorised batch falls by two orders of magnitude within a few hundred
-# Adam steps; 5% leaves room for dropout noise and slow optimizers.
-FIT_RATIO = 0.05
+# "Memorised": the loss fell to this share of where it started (the value
+# and its reason: knowledge/thresholds.yaml).
+FIT_RATIO = threshold("overfit_batch.fit_ratio")
 REFERENCE_LRS = (1e-3, 1e-2)
 
 

@@ -337,3 +337,40 @@ def test_kb_check_and_an_empty_cache_setting_always_validate(kb_copy, tmp_path, 
     from loss_advisor.pipeline.producers import all_declared
     load_kb(kb_copy, declared_observations=set(all_declared()))
     assert len(calls) == 5
+
+
+def test_every_threshold_is_read_by_a_probe_and_every_read_exists(kb):
+    # The lines probes draw while measuring live in knowledge/thresholds.yaml
+    # with their reasons; a value left in code or a stale entry fails here.
+    from pathlib import Path
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (Path(__file__).resolve().parent.parent / "probes").glob("*.py"))
+    read = set(re.findall(r'threshold\("([a-z_]+\.[a-z_]+)"\)', source))
+    assert read, "no probe reads a threshold"
+    assert read <= set(kb.thresholds), f"probes read thresholds the KB lacks: {sorted(read - set(kb.thresholds))}"
+    assert set(kb.thresholds) <= read, f"thresholds no probe reads: {sorted(set(kb.thresholds) - read)}"
+
+
+def test_probes_use_the_values_in_the_knowledge_base(kb):
+    from loss_advisor.probes import labels, lr_sweep, overfit_batch
+    assert overfit_batch.FIT_RATIO == kb.thresholds["overfit_batch.fit_ratio"]
+    assert lr_sweep.DIVERGE_FACTOR == kb.thresholds["lr_sweep.diverge_factor"]
+    assert labels.LEARNED == kb.thresholds["labels.learned_ratio"]
+
+
+def test_threshold_needs_a_reason_and_a_unique_id(kb_copy):
+    def edit(d):
+        d["thresholds"][0].pop("reason")
+        d["thresholds"][2]["id"] = d["thresholds"][1]["id"]
+    _edit_yaml(kb_copy / "thresholds.yaml", edit)
+    msg = _problems(kb_copy)
+    assert "thresholds.yaml" in msg and "'reason' is a required property" in msg
+    _edit_yaml(kb_copy / "thresholds.yaml", lambda d: d["thresholds"][0].update(reason="because it works best"))
+    msg = _problems(kb_copy)
+    assert "node 'lr_sweep.diverge_factor'" in msg and "duplicate threshold ID" in msg
+
+
+def test_a_missing_threshold_is_one_clear_error():
+    from loss_advisor.core.kb import threshold
+    with pytest.raises(KBError, match="threshold 'overfit_batch.nope' is missing"):
+        threshold("overfit_batch.nope")

@@ -14,6 +14,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -48,6 +49,7 @@ FILE_KINDS = {
     "sections.yaml": "sections_file",
     "checklist.yaml": "checklist_file",
     "tree.yaml": "tree_file",
+    "thresholds.yaml": "thresholds_file",
 }
 
 
@@ -155,6 +157,8 @@ class KnowledgeBase:
     questions: dict[str, Question]
     source: str = ""
     _parents: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # The lines probes draw while measuring (thresholds.yaml), by `<probe>.<name>`.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     def question(self, qid: str) -> Question:
         return self.questions[qid]
@@ -316,7 +320,7 @@ def _schema_validator(kb_dir: Path) -> dict[str, Any]:
     cls = jsonschema.validators.validator_for(schema)
     return {
         kind: cls({"$ref": f"#/$defs/{kind}", "$defs": schema["$defs"]})
-        for kind in ("sections_file", "causes_file", "checklist_file", "tree_file")
+        for kind in ("sections_file", "causes_file", "checklist_file", "tree_file", "thresholds_file")
     }
 
 
@@ -346,6 +350,31 @@ def _schema_problems(validator, doc: Any, display: str) -> list[str]:
         fld_txt = f" field {fld!r}:" if fld else ""
         problems.append(f"{display}:{where}{fld_txt} {best.message}")
     return problems
+
+
+# --- the probes' thresholds -----------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _shipped_thresholds() -> dict[str, float]:
+    """knowledge/thresholds.yaml alone, so that a probe module imports even
+    while the rest of the KB is being edited (`kb check` validates it all)."""
+    doc = read_yaml(default_kb_dir() / "thresholds.yaml", "knowledge/thresholds.yaml")
+    try:
+        values = {row["id"]: row["value"] for row in doc["thresholds"]}
+    except (TypeError, KeyError):
+        raise KBError(["knowledge/thresholds.yaml: malformed; run: loss-advisor kb check"]) from None
+    bad = sorted(k for k, v in values.items() if isinstance(v, bool) or not isinstance(v, (int, float)))
+    if bad:
+        raise KBError([f"knowledge/thresholds.yaml: node {k!r}: field 'value': not a number" for k in bad])
+    return {k: float(v) for k, v in values.items()}
+
+
+def threshold(name: str) -> float:
+    """The value of one threshold a probe draws a line with (see thresholds.yaml)."""
+    values = _shipped_thresholds()
+    if name not in values:
+        raise KBError([f"knowledge/thresholds.yaml: threshold {name!r} is missing"])
+    return values[name]
 
 
 # --- the validated-load cache ---------------------------------------------------
@@ -474,6 +503,7 @@ def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
     questions: dict[str, Question] = {}
     intro = concl = {}
     root = ""
+    thresholds: dict[str, float] = {}
     for display, (kind, doc) in docs.items():
         if kind == "sections_file":
             intro, concl = _text(doc["introduction"]), _text(doc["conclusion"])
@@ -482,6 +512,9 @@ def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
         elif kind == "checklist_file":
             checklist = [ChecklistRow(r["id"], _text(r["category"]), _text(r["check"]), tuple(r["causes"]))
                          for r in doc["checklist"]]
+        elif kind == "thresholds_file":
+            for row in doc["thresholds"]:
+                thresholds.setdefault(row["id"], float(row["value"]))
         elif kind == "tree_file":
             root = doc["root"]
             for q in doc["questions"]:
@@ -505,7 +538,8 @@ def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
                     observations=(),          # derived below, from the tree
                     prior=float(c.get("prior", DEFAULT_PRIOR)), file=display,
                 ))
-    kb = KnowledgeBase(intro, concl, sections, causes, tuple(checklist), root, questions, source)
+    kb = KnowledgeBase(intro, concl, sections, causes, tuple(checklist), root, questions, source,
+                       thresholds=thresholds)
     # Derived, never written by hand: the observations that decide each cause.
     linked = linked_observations(kb)
     kb.causes = {cid: replace(c, observations=tuple(sorted(linked[cid]))) for cid, c in causes.items()}
@@ -538,6 +572,7 @@ def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
     dupes("tree_file", "questions", "question")
     dupes("sections_file", "sections", "section")
     dupes("checklist_file", "checklist", "checklist row")
+    dupes("thresholds_file", "thresholds", "threshold")
     rule_ids: dict[str, str] = {}
     for q in kb.questions.values():
         for i, r in enumerate(q.auto):
