@@ -75,6 +75,7 @@ def test_observations_answer_questions_and_remember_the_probe(kb):
     assert "q_data_nonfinite" in changed
     rec = s.record("q_data_nonfinite")
     assert rec.answer == "found" and rec.by_probe and rec.source == "probe:data"
+    assert rec.rule_id == "data_nonfinite_found" and s.rule_of(rec) is kb.rules()["data_nonfinite_found"][1]
     line = s.describe(rec)
     assert "1.00%" in line and "data.input_nonfinite_fraction = 0.01" in line and "threshold > 0" in line
 

@@ -149,6 +149,7 @@ class AnswerRecord:
     source: str                      # "user" or "probe:<name>[,<name>]"
     rule_index: int | None = None    # which auto rule, when a probe answered
     measured: tuple[Measured, ...] = ()
+    rule_id: str | None = None       # that rule's stable ID (knowledge/tree.yaml)
 
     @property
     def by_probe(self) -> bool:
@@ -246,7 +247,8 @@ class Session:
             if result:
                 sources = sorted({self.observation_sources.get(m.observation, m.observation.split(".")[0])
                                   for m in measured})
-                return AnswerRecord(q.id, rule.answer, "probe:" + ",".join(sources or ["probe"]), i, tuple(measured))
+                return AnswerRecord(q.id, rule.answer, "probe:" + ",".join(sources or ["probe"]), i, tuple(measured),
+                                    rule.id or None)
         return None
 
     def can_measure(self, question_id: str) -> bool:
