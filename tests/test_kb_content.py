@@ -40,6 +40,11 @@ CONTRACT_CAUSES = {
     ],
     "initialization": ["bad_initialization", "seed_sensitivity"],
     "monitoring": ["actually_decreasing"],
+    "todays_training": [
+        "lr_schedule_misconfigured", "mixed_precision_misconfigured", "accumulation_not_scaled",
+        "padding_in_loss", "attention_mask_wrong", "gradient_clipping_too_strong", "over_regularized",
+    ],
+    "parallel": ["sampler_epoch_not_set", "ranks_out_of_sync"],
 }
 # Causes added beyond the contract, by the section (and file) they belong to.
 NEW_CAUSES = {
@@ -95,6 +100,18 @@ JA_TERMS = {
         "下がっていないように見える", "わずかに減っ", "可視化", "TensorBoard", "loss・精度",
         "学習率スケジュール", "勾配分布", "Validation loss", "乖離",
     ],
+    # Not sections of the article: its remedies (schedulers, clipping, AdamW,
+    # Dropout, regularisation) misused, and what today's runs add.
+    "todays_training": [
+        "学習率スケジューラ", "ReduceLROnPlateau", "CosineAnnealingLR", "ウォームアップ",
+        "勾配クリッピング", "clip_grad_norm_", "AdamW", "Dropout", "正則化", "weight decay",
+        "混合精度", "GradScaler", "勾配累積", "パディング", "ignore_index", "アテンションマスク",
+        "PyTorch Lightning", "Hugging Face",
+    ],
+    "parallel": [
+        "DistributedSampler", "set_epoch", "シャッフル", "DistributedDataParallel", "rank",
+        "all-reduce", "torchrun",
+    ],
 }
 
 # The same content in English, checked case-insensitively against the English
@@ -144,6 +161,16 @@ EN_TERMS = {
         "looks as if", "falling", "plotting and recording", "TensorBoard", "accuracy",
         "learning-rate schedule", "gradient distributions", "validation loss", "gap",
         "log scale", "moving average",
+    ],
+    "todays_training": [
+        "learning-rate schedule", "ReduceLROnPlateau", "CosineAnnealingLR", "warmup",
+        "gradient clipping", "clip_grad_norm_", "AdamW", "Dropout", "regularisation",
+        "weight decay", "mixed precision", "GradScaler", "accumulation", "padding",
+        "ignore_index", "attention mask", "PyTorch Lightning", "Hugging Face",
+    ],
+    "parallel": [
+        "DistributedSampler", "set_epoch", "shuffl", "DistributedDataParallel", "rank",
+        "all-reduce", "torchrun",
     ],
 }
 

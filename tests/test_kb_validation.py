@@ -314,6 +314,15 @@ def test_validated_kb_is_cached_by_content(kb_copy, tmp_path, monkeypatch):
     assert "unknown question 'q_nowhere'" in _problems(kb_copy)
 
 
+def test_a_cached_kb_names_the_folder_it_was_asked_for(kb_copy, tmp_path, monkeypatch):
+    import shutil
+    monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    twin = tmp_path / "twin" / "knowledge"
+    shutil.copytree(kb_copy, twin)
+    assert load_kb(kb_copy).source == str(kb_copy)
+    assert load_kb(twin).source == str(twin)          # same files, served from the cache
+
+
 def test_a_damaged_cache_entry_is_ignored(kb_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("LOSS_ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
     expected = load_kb(kb_copy)

@@ -461,6 +461,7 @@ def load_kb(kb_dir: str | Path | None = None, declared_observations: Iterable[st
             return cached
     kb, docs = _load_and_validate(base, declared_observations)
     if key is not None:
+            cached.source = str(base)     # the same files may sit in another folder too
         _cache_write(key, docs, kb.source)
     return kb
 
