@@ -35,6 +35,9 @@ CONTRACT_CAUSES = (
     "device_mismatch", "loss_not_averaged", "params_not_updated",
     "bad_initialization", "seed_sensitivity",
     "actually_decreasing",
+    "lr_schedule_misconfigured", "mixed_precision_misconfigured", "accumulation_not_scaled",
+    "padding_in_loss", "attention_mask_wrong", "gradient_clipping_too_strong", "over_regularized",
+    "sampler_epoch_not_set", "ranks_out_of_sync",
 )
 
 # Log-odds of a cause before any evidence: sigmoid(-3) = 0.047, so a cause
@@ -458,10 +461,10 @@ def load_kb(kb_dir: str | Path | None = None, declared_observations: Iterable[st
     if key is not None:
         cached = _cache_read(key)
         if cached is not None:
+            cached.source = str(base)     # the same files may sit in another folder too
             return cached
     kb, docs = _load_and_validate(base, declared_observations)
     if key is not None:
-            cached.source = str(base)     # the same files may sit in another folder too
         _cache_write(key, docs, kb.source)
     return kb
 
