@@ -29,6 +29,9 @@ def test_checklist_rows_name_the_faults_found_at_the_cut_off(kb):
     fault = next(c for c in row.causes if kb.causes[c].kind == "fault")
     found = next(r for r in view.checklist(session, "ja", found={fault}) if r["id"] == row.id)
     assert (fault, kb.causes[fault].title["ja"]) in found["found"]
+    conf = {d.cause: d.confidence for d in session.diagnoses()}
+    for r in rows:       # the likeliest cause of each row, which the TUI opens
+        assert r["top"][2] == max(conf[c] for c in r["causes"]) and r["top"][0] in r["causes"]
 
 
 def _curve(n=20):

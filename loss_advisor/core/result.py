@@ -92,7 +92,8 @@ class Result:
         return out
 
     def checklist(self) -> list[dict[str, Any]]:
-        return [{k: v for k, v in row.items() if k != "found"} for row in view.checklist(self.session, self.lang)]
+        return [{k: v for k, v in row.items() if k not in view.CHECKLIST_VIEW_ONLY}
+                for row in view.checklist(self.session, self.lang)]
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe({

@@ -166,21 +166,30 @@ def measured_text(m: Mapping[str, Any], lang: str) -> str:
 
 
 def checklist(session, lang: str, found: set[str] | None = None) -> list[dict[str, Any]]:
-    """Each checklist row: its words, its state (failed, checked, unknown) and
+    """Each checklist row: its words, its state (failed, checked, unknown),
     the faults found among its causes (`found`: the causes that are findings;
-    by default those at the cut-off)."""
+    by default those at the cut-off) and its likeliest cause (`top`: id,
+    title, confidence)."""
     kb = session.kb
     rows = {r.id: r for r in kb.checklist}
+    diagnoses = session.diagnoses()
     if found is None:
-        found = {d.cause for d in session.diagnoses() if is_finding(d)}
+        found = {d.cause for d in diagnoses if is_finding(d)}
+    conf = {d.cause: d.confidence for d in diagnoses}
     out = []
     for rid, status in session.checklist(FINDING):
         row = rows[rid]
+        top = max(row.causes, key=lambda c: conf.get(c, 0.0)) if row.causes else None
         out.append({"id": rid, "category": pick(row.category, lang), "check": pick(row.check, lang),
                     "status": status, "causes": list(row.causes),
                     "found": [(c, pick(kb.causes[c].title, lang)) for c in row.causes
-                              if c in found and kb.causes[c].kind == "fault"]})
+                              if c in found and kb.causes[c].kind == "fault"],
+                    "top": (top, pick(kb.causes[top].title, lang), conf.get(top, 0.0)) if top else None})
     return out
+
+
+# The view model's own fields, not part of the JSON's checklist rows.
+CHECKLIST_VIEW_ONLY = ("found", "top")
 
 
 # --- measurements and tables -----------------------------------------------------------------

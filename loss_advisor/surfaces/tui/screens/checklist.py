@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from loss_advisor.core.i18n import pick, t
+from loss_advisor.core.i18n import t
 from loss_advisor.core.view import checklist
 from loss_advisor.surfaces.tui.keys import key
 from loss_advisor.surfaces.tui.messages import CauseChosen
@@ -29,23 +29,19 @@ class ChecklistScreen(MainView):
 
     def render_content(self) -> None:
         ctl, lang = self.ctl, self.ctl.lang
-        rows = {r.id: r for r in ctl.kb.checklist}
-        confidence = {d.cause: d.confidence for d in ctl.session.diagnoses()}
         listing = self.query_one("#checklist", OptionList)
         keep = listing.highlighted
         options = []
         for item in checklist(ctl.session, lang):     # the view model's rows and states
             row_id, status = item["id"], item["status"]
-            row = rows[row_id]
             mark, style = MARKS.get(status, ("?", "dim"))
             line = Text(f"{mark} ", style=style)
-            line.append(pick(row.category, lang), style="bold")
+            line.append(item["category"], style="bold")
             line.append(f"  [{t('tui.check.' + status, lang)}]", style=style)
-            line.append("\n  " + pick(row.check, lang), style="dim" if status == "unknown" else "")
+            line.append("\n  " + item["check"], style="dim" if status == "unknown" else "")
             if status == "failed":
-                top = max(row.causes, key=lambda c: confidence.get(c, 0.0))
-                line.append(f"\n  → {pick(ctl.kb.causes[top].title, lang)} {confidence.get(top, 0.0):.0%}",
-                            style=style)
+                _, title, confidence = item["top"]
+                line.append(f"\n  → {title} {confidence:.0%}", style=style)
             options.append(Option(line, id=row_id))
         listing.clear_options()
         listing.add_options(options)
@@ -58,7 +54,6 @@ class ChecklistScreen(MainView):
         if event.option_list.id != "checklist":
             return
         event.stop()
-        row = next(r for r in self.ctl.kb.checklist if r.id == event.option.id)
-        confidence = {d.cause: d.confidence for d in self.ctl.session.diagnoses()}
-        top = max(row.causes, key=lambda c: confidence.get(c, 0.0))
-        self.post_message(CauseChosen(top))
+        row = next(r for r in checklist(self.ctl.session, self.ctl.lang) if r["id"] == event.option.id)
+        if row["top"] is not None:
+            self.post_message(CauseChosen(row["top"][0]))
