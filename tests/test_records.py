@@ -72,3 +72,16 @@ def test_what_is_no_curve_stays_a_plain_value():
     record = ProbeRecord("x", "ok", details={"counts": {"steps": "many"}, "final_losses": [1.0, 2.0],
                                              "events": [{"step": 1}]})
     assert record.curves() == {} and record.details["counts"] == {"steps": "many"}
+
+
+def test_a_record_crosses_processes_whole():
+    """The watched child hands its probe records to the parent as state():
+    typed curves, the inline sweep and full observation names survive."""
+    record = ProbeRecord("lr_sweep", "ok", 1.0, 3, observations={"lr_sweep.user_lr": 1e-3},
+                         details={"sweep": Curve([1e-4, 1e-3], {"losses": [2.0, float("nan")]}, "lrs", inline=True),
+                                  "train": Curve([0, 1], {"losses": [1.0, 0.5]})})
+    again = ProbeRecord(**json.loads(json.dumps(record.state())))
+    assert again.observations == {"lr_sweep.user_lr": 1e-3}
+    assert again.curves()["train"].series == {"losses": [1.0, 0.5]}
+    assert again.curves()["sweep"].inline and again.curves()["sweep"].series == {"losses": [2.0, None]}
+    assert again.to_dict() == record.to_dict()

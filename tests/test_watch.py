@@ -289,6 +289,10 @@ def test_then_probe_adds_probes_and_keeps_the_watched_findings():
 def test_public_api_and_markdown_report():
     from loss_advisor.pipeline.producers import all_declared
     from loss_advisor.watch import watch_record
+    # Their curves and tables cross from the watched process intact (typed records, not their repr).
+    assert isinstance(probes["gradients"]["findings"]["layers"], list)
+    curve = probes["overfit_batch"]["findings"]["user_curve"]
+    assert len(curve["steps"]) == len(curve["losses"]) > 0
     from loss_advisor.surfaces.watch_cli import build_result
     from loss_advisor.surfaces.report import render_markdown
 

@@ -192,6 +192,8 @@ def json_safe(value: Any) -> Any:
         return value
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, Artifact):
+        return json_safe(value.to_json())
     if isinstance(value, (list, tuple, set)):
         return [json_safe(v) for v in value]
     item = getattr(value, "item", None)
@@ -252,6 +254,12 @@ class ProbeRecord:
         if self.notes:
             out["notes"] = list(self.notes)
         return out
+
+    def state(self) -> dict[str, Any]:
+        """Every field, JSON-safe, details as on the wire: how a record crosses
+        from the watched process to its parent, which rebuilds it with
+        ``ProbeRecord(**state)`` (observations keep their full names)."""
+        return json_safe({**vars(self), "details": details_json(self.details)})
 
     @classmethod
     def from_dict(cls, item: Any, where: str = "probe") -> "ProbeRecord":

@@ -183,7 +183,6 @@ class Watch:
                 self.write(final=True)
 
     def then_probe(self) -> None:
-        from loss_advisor.core.result import json_safe
         from loss_advisor.pipeline.runner import run_probes
         from loss_advisor.probing.target import Target, TargetError
 
@@ -195,7 +194,7 @@ class Watch:
         probes = [p for p in (self.opts.probes or "").split(",") if p] or None
 
         def keep(record) -> None:
-            self.probes.append(json_safe(vars(record)))
+            self.probes.append(record.state())
             self.write(final=True)
 
         device = self.recorder.model_device() or "cpu"
