@@ -2,7 +2,9 @@
 
 Diagnoses (through the knowledge base): inputs_not_normalized,
 nonfinite_data, invalid_targets, class_imbalance, data_not_shuffled.
-Requires only train_data; it never runs the model.
+Requires only train_data. It runs a copy of the model only up to its first
+weight layer: the input scale that matters is the one that layer sees, and
+a model may standardise its inputs itself (see first_layer_input).
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ import random
 from typing import Any
 
 import torch
+from torch import nn
 
 from loss_advisor.core.kb import threshold
 from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
-from loss_advisor.probing.harness import batch_len, first_tensor
+from loss_advisor.probes.gradients import WEIGHT_LAYERS
+from loss_advisor.probing.harness import Harness, batch_len, first_tensor
 
 # A feature's scale is the SPREAD_QUANTILE quantile of its absolute
 # deviations from its median: how far it typically strays when it does
@@ -41,6 +45,67 @@ def float_inputs(inputs: Any) -> torch.Tensor | None:
         if isinstance(t, torch.Tensor) and t.is_floating_point():
             return t
     return None
+
+
+class _Reached(Exception):
+    """Stops the forward pass once the first weight layer has its input."""
+
+
+def first_layer_input(h: Harness, inputs: Any) -> torch.Tensor | None:
+    """The input of the first weight layer (Linear, Conv, RNN, Embedding...) the
+    model runs, on a copy of the model in train mode with Dropout off and no
+    gradients; the forward pass stops there. None when there is no such
+    layer, its input is not one tensor, or the model fails before it."""
+    try:
+        model = h.fresh_model()
+    except Exception:
+        return None
+    for m in model.modules():
+        if isinstance(m, nn.modules.dropout._DropoutNd):
+            m.eval()
+    layers = [m for m in model.modules() if isinstance(m, WEIGHT_LAYERS + (nn.Embedding,))]
+    if not layers:
+        return None
+    seen: list[Any] = []
+
+    def reached(module: nn.Module, args: tuple) -> None:
+        seen.append(args[0] if args else None)
+        raise _Reached
+
+    handles = [m.register_forward_pre_hook(reached) for m in layers]
+    try:
+        with torch.no_grad():
+            h.forward(model, inputs)
+    except _Reached:
+        pass
+    except Exception:
+        return None
+    finally:
+        for handle in handles:
+            handle.remove()
+    value = seen[0] if seen else None
+    return value.detach() if isinstance(value, torch.Tensor) else None
+
+
+def in_model_view(x: torch.Tensor, seen: torch.Tensor | None) -> torch.Tensor | None:
+    """The inputs as the first weight layer sees them, in the shape of `x`, when
+    the model changed their values on the way (standardisation inside forward,
+    a division by 255, an input BatchNorm); None when it did not (the same
+    values, or the same values reshaped or reordered) or when that layer sees
+    something else (another number of values: an embedding, another input).
+    A cast to another floating dtype alone is no change either."""
+    if seen is None or not seen.is_floating_point() or seen.dim() == 0 or seen.shape[0] < x.shape[0]:
+        return None
+    seen = seen[:x.shape[0]]
+    if seen.numel() != x.numel():
+        return None
+    # NaN never equals itself: compare with non-finite values replaced alike;
+    # a cast to the model's dtype (bf16, fp16) rounds the values, scales nothing.
+    a = torch.nan_to_num(x.detach().to(seen.dtype).float().flatten())
+    b = torch.nan_to_num(seen.detach().float().flatten().to(x.device))
+    if torch.equal(a, b) or torch.equal(a.sort().values, b.sort().values):
+        return None
+    return seen.detach().float().to(x.device).reshape(x.shape)
 
 
 def feature_matrix(x: torch.Tensor) -> torch.Tensor:
@@ -147,6 +212,7 @@ class DataProbe(Probe):
         ("target_nonfinite_fraction", "fraction", "share of target values that are NaN or inf", "ターゲットのうちNaN/infの割合"),
         ("input_rms", "value", "root-mean-square of the input values", "入力値の二乗平均平方根"),
         ("input_abs_max", "value", "largest absolute input value", "入力の絶対値の最大"),
+        ("input_scaled_in_model", "bool", "the model rescales its inputs before its first weight layer (the scale statistics are of what that layer sees)", "モデルが最初の重み層の前で入力をスケーリングしている(スケールの統計はその層が受け取る値のもの)"),
         ("raw_pixels", "bool", "inputs look like raw 0-255 pixel values", "入力が0〜255の生の画素値に見える"),
         ("feature_scale_ratio", "ratio", "largest over smallest feature scale (99th percentile of the deviation from the median)", "特徴量のスケール(中央値からの偏差の99パーセンタイル)の最大/最小比"),
         ("features", "count", "input features (columns or channels)", "入力特徴量(列またはチャネル)の数"),
@@ -163,6 +229,11 @@ class DataProbe(Probe):
         ("sampler_shuffles", "bool", "the DataLoader's sampler draws in random order", "DataLoaderのサンプラーがランダム順"),
     )
 
+    # The watch measures the first weight layer's inputs during the run and
+    # hands them over here (the probe's own model is a stand-in there).
+    seen_inputs: torch.Tensor | None = None
+    run_model = True
+
     def run(self, ctx: Context) -> Output:
         h = ctx.harness
         out = Output()
@@ -178,6 +249,16 @@ class DataProbe(Probe):
             xf = x.detach().float()
             finite = torch.isfinite(xf)
             obs["input_nonfinite_fraction"] = float((~finite).float().mean())
+            # Scale is judged as the first weight layer sees the inputs: a model
+            # that standardises them itself has normalised inputs (knowledge/tree.yaml,
+            # q_input_scale, input_scale_normalized_in_model).
+            seen = self.seen_inputs if self.seen_inputs is not None else (
+                first_layer_input(h, inputs) if self.run_model else None)
+            view = in_model_view(x, seen)
+            obs["input_scaled_in_model"] = view is not None
+            if view is not None:
+                xf = view
+                finite = torch.isfinite(xf)
             clean = torch.where(finite, xf, torch.zeros_like(xf))
             obs["input_rms"] = float(clean.pow(2).mean().sqrt())
             obs["input_abs_max"] = float(clean.abs().max())

@@ -49,7 +49,8 @@ EXPECTED = {
     # set-up shapes of today's training
     "meta_head": "device_mismatch",
 }
-HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy"]
+HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
+           "healthy_in_model_norm"]
 
 
 def probe_json(cli, name: str) -> dict:

@@ -32,7 +32,7 @@ EXPECTED = {
 }
 # healthy_closure: Adam called as opt.step(closure) (LBFGS below); healthy_val_grad: a
 # validation loop in eval mode without torch.no_grad().
-HEALTHY = ["healthy", "healthy_closure", "healthy_val_grad"]
+HEALTHY = ["healthy", "healthy_closure", "healthy_val_grad", "healthy_in_model_norm"]
 NOT_WATCHED = {"benchmark", "digits_data"}     # the overhead workload (run below with arguments), a helper
 
 
@@ -100,7 +100,7 @@ def alarms(data: dict) -> list:
             if d["confidence"] >= 0.5 and d["cause"] != "actually_decreasing"]
 
 
-@pytest.mark.parametrize("name", ["healthy_closure", "healthy_val_grad"])
+@pytest.mark.parametrize("name", ["healthy_closure", "healthy_val_grad", "healthy_in_model_norm"])
 def test_other_healthy_scripts_raise_no_alarm(watched, name):
     data = watched[name]
     assert alarms(data) == []
@@ -127,6 +127,13 @@ def test_lbfgs_with_its_line_search_raises_no_alarm():
     assert found["train_step.stale_grad_at_step"] is False and found["train_step.empty_grad_at_step"] is False
     # Several closure calls per LBFGS step (the line search), one step counted.
     assert found["events"][1].count("backward") > 1 and found["events"][1].count("step") == 1
+
+
+def test_inputs_are_judged_as_the_first_weight_layer_sees_them(watched):
+    """Raw 0-255 pixels, standardised inside forward() from registered buffers."""
+    found = watch_findings(watched["healthy_in_model_norm"])
+    assert found["data.input_scaled_in_model"] is True and found["data.raw_pixels"] is False
+    assert 0.5 < found["data.input_rms"] < 2
 
 
 def test_validation_forwards_without_no_grad_are_not_training(watched):
@@ -282,6 +289,10 @@ def test_then_probe_adds_probes_and_keeps_the_watched_findings():
     # The probes' factory hands every parameter to a fresh optimizer; the
     # script's own optimizer held 3% of them, and that is what is judged.
     assert probes["gradients"]["findings"]["optimizer_coverage"] == 1.0
+    # Their curves and tables cross from the watched process intact (typed records, not their repr).
+    assert isinstance(probes["gradients"]["findings"]["layers"], list)
+    curve = probes["overfit_batch"]["findings"]["user_curve"]
+    assert len(curve["steps"]) == len(curve["losses"]) > 0
     assert data["session"]["observations"]["gradients.optimizer_coverage"] < 0.05
     assert data["diagnoses"][0]["cause"] == "params_not_updated"
 
@@ -289,10 +300,6 @@ def test_then_probe_adds_probes_and_keeps_the_watched_findings():
 def test_public_api_and_markdown_report():
     from loss_advisor.pipeline.producers import all_declared
     from loss_advisor.watch import watch_record
-    # Their curves and tables cross from the watched process intact (typed records, not their repr).
-    assert isinstance(probes["gradients"]["findings"]["layers"], list)
-    curve = probes["overfit_batch"]["findings"]["user_curve"]
-    assert len(curve["steps"]) == len(curve["losses"]) > 0
     from loss_advisor.surfaces.watch_cli import build_result
     from loss_advisor.surfaces.report import render_markdown
 

@@ -182,6 +182,9 @@ class ScriptRecorder:
         self._handles: list[Any] = []
         self._patches: list[tuple[Any, str, Any]] = []
         self._input_hook: Any = None
+        self._layer_hook: Any = None
+        self.layer_inputs: dict[int, torch.Tensor] = {}   # step index -> the first weight layer's input
+        self._iter_layer_taken = False
         self._last_flush = time.perf_counter()
         self._steps_at_flush = 0
 
@@ -250,6 +253,9 @@ class ScriptRecorder:
         if self._input_hook is not None:
             self._input_hook.remove()
             self._input_hook = None
+        if self._layer_hook is not None:
+            self._layer_hook.remove()
+            self._layer_hook = None
         if self.monitor is not None:
             self.monitor.end()
             self.monitor.detach()
@@ -287,14 +293,16 @@ class ScriptRecorder:
         self._depth = max(0, self._depth - 1)
         if self._depth:
             if self._first_forward is not None:   # after its forward: a lazy layer has its shape by now
-                self._note_inner(module)
+                self._note_inner(module, args)
             return
         if module is self._first_forward:
             self._first_forward = None
             self._adopt_model(module, args, output)
 
-    def _note_inner(self, module: nn.Module) -> None:
+    def _note_inner(self, module: nn.Module, args: tuple = ()) -> None:
         if isinstance(module, WEIGHT_LAYERS) and weights_of(module) and all(m is not module for m in self.layers):
+            if not self.layers:
+                self._capture_layer_input(args)
             self.layers.append(module)
         for p in module.parameters(recurse=False):
             if p.requires_grad and id(p) not in self._model_param_ids:
@@ -311,6 +319,8 @@ class ScriptRecorder:
         self.monitor.record_forward(module, output)
         self._capture_inputs(args)
         self._input_hook = module.register_forward_pre_hook(self._on_model_forward)
+        if self.layers:
+            self._layer_hook = self.layers[0].register_forward_pre_hook(self._on_first_layer)
         self._snapshot_initial(module)
 
     def _snapshot_initial(self, module: nn.Module) -> None:
@@ -334,6 +344,23 @@ class ScriptRecorder:
         if len(self.iter_inputs) >= DATA_STEPS and self._input_hook is not None:
             self._input_hook.remove()
             self._input_hook = None
+
+    @_guarded
+    def _on_first_layer(self, module: nn.Module, args: tuple) -> None:
+        if torch.is_grad_enabled() and not self._iter_layer_taken:
+            self._capture_layer_input(args)
+        if len(self.layer_inputs) >= DATA_STEPS and self._layer_hook is not None:
+            self._layer_hook.remove()
+            self._layer_hook = None
+
+    def _capture_layer_input(self, args: tuple) -> None:
+        """The first weight layer's input beside the model's: the data statistics
+        judge the input scale as that layer sees it (a model may standardise
+        its inputs itself; DataProbe.seen_inputs)."""
+        if (args and isinstance(args[0], torch.Tensor) and args[0].is_floating_point()
+                and len(self.layer_inputs) < DATA_STEPS and torch.is_grad_enabled()):
+            self.layer_inputs[self.steps] = args[0].detach()
+            self._iter_layer_taken = True
 
     def _capture_inputs(self, args: tuple) -> None:
         if not args or len(self.iter_inputs) >= DATA_STEPS:
@@ -503,7 +530,7 @@ class ScriptRecorder:
                 and isinstance(self._last_batch[1], torch.Tensor)):
             # No loss module (a functional loss): the loader's batch says what the targets were.
             self.iter_targets[index] = self._last_batch[1].detach()
-        self._iter_inputs_taken = self._iter_targets_taken = False
+        self._iter_inputs_taken = self._iter_targets_taken = self._iter_layer_taken = False
         if self._last_loader is not None and id(self._last_loader) in self.loaders:
             self.loaders[id(self._last_loader)].steps += 1
         self._close_validation()
@@ -678,12 +705,19 @@ class ScriptRecorder:
         from loss_advisor.probes.data import DataProbe
 
         probe = DataProbe()
+        probe.run_model = False     # the model's inputs as its first weight layer saw them, below
         obs: dict[str, Any] = {}
         indices = sorted(self.iter_inputs)
         targets = [self.iter_targets[i] for i in sorted(self.iter_targets)]
         if indices:
             paired = all(i in self.iter_targets for i in indices)
             pairs = [(self.iter_inputs[i], self.iter_targets[i] if paired else None) for i in indices]
+            seen = [self.layer_inputs.get(i) for i in indices]
+            if all(t is not None for t in seen):
+                try:
+                    probe.seen_inputs = torch.cat(seen)
+                except RuntimeError:    # batches of different shapes
+                    pass
             out = probe.run(self._context(pairs))
             obs.update(out.observations)
             details.update({k: v for k, v in out.details.items() if k in ("feature_rms", "target_dtype", "target_shape")})
