@@ -8,7 +8,11 @@ their scale.
 """
 from __future__ import annotations
 
+import json
+
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from loss_advisor.probes.data import in_model_view
@@ -74,3 +78,152 @@ def test_a_cast_to_half_precision_is_not_a_transformation():
     assert in_model_view(x, x.to(torch.bfloat16)) is None
     assert in_model_view(x, (x / 255).to(torch.bfloat16)) is not None
 
+
+# --- every set-up shape: exit 0 and contract JSON ---------------------------------------------------
+
+# The set-up a generated CONFIG describes: a small model whose output comes
+# as a tensor, a tuple, a dict or an object with .logits (Hugging Face
+# style); batches as pairs, dicts, lists or namedtuples (split_batch);
+# a map-style or an iterable dataset without len; float32 or bf16 weights.
+SETUP = '''
+import collections
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, IterableDataset, TensorDataset
+
+Row = collections.namedtuple("Row", "features label")
+
+
+class Output:
+    def __init__(self, logits):
+        self.logits = logits
+
+
+class Net(nn.Module):
+    def __init__(self, features, outputs, form, cast_inputs, dtype):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(features, 16), nn.ReLU(), nn.Linear(16, outputs)).to(dtype)
+        self.form, self.cast_inputs, self.dtype = form, cast_inputs, dtype
+
+    def forward(self, x):
+        if self.cast_inputs:
+            x = x.to(self.dtype)
+        y = self.body(x)
+        if self.form == "tuple":
+            return y, y.detach().abs().mean()
+        if self.form == "dict":
+            return {"logits": y, "hidden": x}
+        if self.form == "object":
+            return Output(y)
+        return y
+
+
+def logits(out):
+    if isinstance(out, tuple):
+        return out[0]
+    if isinstance(out, dict):
+        return out["logits"]
+    return getattr(out, "logits", out)
+
+
+class Stream(IterableDataset):
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def target():
+    c = CONFIG
+    torch.manual_seed(c["seed"])
+    g = torch.Generator().manual_seed(c["seed"])
+    n, f = c["examples"], c["features"]
+    x = torch.randn(n, f, generator=g) * c["scale"]
+    task = c["task"]
+    if task == "classification":
+        outputs, y, base = 3, torch.randint(0, 3, (n,), generator=g), nn.CrossEntropyLoss()
+    elif task == "binary":
+        outputs, y, base = 1, (x[:, :1] > 0).float(), nn.BCEWithLogitsLoss()
+    elif task == "multilabel":
+        outputs, y, base = 3, (torch.rand(n, 3, generator=g) > 0.5).float(), nn.BCEWithLogitsLoss()
+    else:
+        outputs, y, base = 1, x[:, :1] * 2 + 1, nn.MSELoss()
+    dtype = torch.bfloat16 if c["bf16"] else torch.float32
+    model = Net(f, outputs, c["output"], c["cast_inputs"], dtype)
+
+    def loss_fn(out, targets):
+        return base(logits(out).float(), targets)
+
+    split = None
+    batch = c["batch"]
+    if batch == "pair":
+        rows = list(zip(x, y))
+    elif batch == "dict":
+        rows = [{"features": a, "label": b} for a, b in zip(x, y)]
+        split = lambda b: (b["features"], b["label"])
+    elif batch == "list":
+        rows = [[a, b, torch.tensor(i)] for i, (a, b) in enumerate(zip(x, y))]
+        split = lambda b: (b[0], b[1])
+    else:
+        rows = [Row(a, b) for a, b in zip(x, y)]
+        split = lambda b: (b.features, b.label)
+    data = Stream(rows) if c["iterable"] else rows
+    loader = DataLoader(data, batch_size=c["batch_size"], shuffle=not c["iterable"])
+    setup = {"model": model, "loss_fn": loss_fn, "train_data": loader,
+             "optimizer": lambda params: torch.optim.Adam(params, lr=1e-3)}
+    if c["declare_task"]:
+        setup["task"] = task
+    if split is not None:
+        setup["split_batch"] = split
+    return setup
+'''
+
+CONFIGS = st.fixed_dictionaries({
+    "seed": st.integers(0, 3),
+    "examples": st.integers(24, 64),
+    "features": st.integers(2, 8),
+    "scale": st.sampled_from([1.0, 300.0]),
+    "task": st.sampled_from(["classification", "binary", "multilabel", "regression"]),
+    "declare_task": st.booleans(),
+    "output": st.sampled_from(["tensor", "tuple", "dict", "object"]),
+    "batch": st.sampled_from(["pair", "dict", "list", "namedtuple"]),
+    "batch_size": st.sampled_from([4, 8, 16]),
+    "iterable": st.booleans(),
+    "bf16": st.booleans(),
+    "cast_inputs": st.booleans(),
+})
+
+PROBES = ["data", "init_loss", "gradients"]
+
+
+def check_contract(data: dict) -> None:
+    """CONTRACT.md section 4, as far as it holds for any run."""
+    assert isinstance(data["diagnoses"], list) and isinstance(data["probes"], list)
+    confidences = [d["confidence"] for d in data["diagnoses"]]
+    assert confidences == sorted(confidences, reverse=True)
+    for d in data["diagnoses"]:
+        assert isinstance(d["cause"], str) and 0 <= d["confidence"] <= 1
+        assert isinstance(d["evidence"], list) and isinstance(d["remedies"], list)
+    assert [p["name"] for p in data["probes"]] == PROBES
+    for p in data["probes"]:
+        assert p["status"] in ("ok", "skipped", "error")
+        if p["status"] == "error":
+            assert p["message"]
+    if "verdict" in data:
+        assert data["verdict"]["kind"] in ("healthy", "diagnosed", "inconclusive")
+
+
+# Derandomised and without an example database: the same dozen set-ups on every
+# run (about 15 s of CPU), nothing written beside the repository.
+@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(config=CONFIGS)
+def test_every_setup_shape_exits_0_with_contract_json(cli, tmp_path, config):
+    path = tmp_path / "generated_setup.py"
+    path.write_text(f"CONFIG = {config!r}\n" + SETUP, encoding="utf-8")
+    result = cli("probe", f"{path}:target", "--format", "json", "--lang", "en", "--quiet",
+                 "--probes", ",".join(PROBES))
+    assert result.code == 0, (config, result.err[-2000:])
+    assert "Traceback" not in result.err
+    check_contract(json.loads(result.out))
