@@ -13,10 +13,9 @@ from typing import Any, Iterable, Sequence
 
 from textual_plotext import PlotextPlot
 
-from loss_advisor.core.engine import format_value
 from loss_advisor.core.i18n import t
 from loss_advisor.core.records import ProbeRecord
-from loss_advisor.core.view import Picture, picture
+from loss_advisor.core.view import Picture, fmt_number, picture
 
 # Plot styles in plotext's names; markers that read well in a terminal.
 MARKER = "braille"
@@ -82,7 +81,7 @@ class ProbePlot(PlotextPlot):
                 plt.vline(position, color)
                 # a one-point series puts the label in the legend
                 plt.scatter([position], [min(y) if y else 0], marker="dot", color=color,
-                            label=t(label, lang, value=format_value(value)))
+                            label=t(label, lang, value=fmt_number(value, 3)))
         plt.xlabel("log10(lr)")
 
     def _curve(self, plt, shown: Picture, lang: str) -> None:
