@@ -187,10 +187,11 @@ def test_probe_command_with_a_stuck_forward_exits_0_with_json(tmp_path):
     assert after and all(p["status"] == "skipped" for p in after)
 
 
-def _drive_tui(tmp_path: Path, send) -> tuple[int | None, float, bytes]:
+def _drive_tui(tmp_path: Path, send, script: bool = False) -> tuple[int | None, float, bytes]:
     """Start `loss-advisor tui --target` in a pseudo-terminal on the hanging
     target, start measuring, wait until the model's forward hangs, call
-    send(process, terminal) and return (exit status, seconds to exit, output)."""
+    send(process, terminal) and return (exit status, seconds to exit, output).
+    `script`: watch a training script that hangs instead (`tui --script`)."""
     import fcntl
     import pty
     import select
@@ -199,9 +200,13 @@ def _drive_tui(tmp_path: Path, send) -> tuple[int | None, float, bytes]:
 
     path = tmp_path / "hanging.py"
     path.write_text(HANGING)
+    attach = ["--target", f"{path}:target"]
+    if script:
+        (tmp_path / "train.py").write_text(HANGING_SCRIPT)
+        attach = ["--script", str(tmp_path / "train.py")]
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "loss_advisor", "--lang", "en", "tui", "--target", f"{path}:target"],
+    proc = subprocess.Popen([sys.executable, "-m", "loss_advisor", "--lang", "en", "tui", *attach],
                             stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
                             env=_env(HANG_AFTER="0", HANG_MARK=str(tmp_path / "hanging-now"), TERM="xterm-256color"))
     os.close(slave)
@@ -223,8 +228,9 @@ def _drive_tui(tmp_path: Path, send) -> tuple[int | None, float, bytes]:
         return False
 
     try:
-        assert read_until(120, b"Measure it"), "the app did not start"
-        os.write(master, b"m")
+        if not script:
+            assert read_until(120, b"Measure it"), "the app did not start"
+            os.write(master, b"m")
         end = time.monotonic() + 120
         while not (tmp_path / "hanging-now").exists() and time.monotonic() < end:
             read_until(0.1)
@@ -269,3 +275,41 @@ def test_tui_sigint_ends_the_session_with_130(tmp_path):
     assert code == 130
     assert took < 3, f"SIGINT took {took:.1f} s"
     assert b"Traceback" not in out
+
+
+# A training script that takes one step and then hangs (the watch waits for
+# more steps until its timeout, two minutes by default).
+HANGING_SCRIPT = textwrap.dedent('''
+    import os
+    import threading
+    import torch
+    from torch import nn
+
+    model = nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(torch.randn(8, 4)).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    with open(os.environ["HANG_MARK"], "w") as f:
+        f.write(str(os.getpid()))
+    threading.Event().wait()
+''')
+
+
+@pty_only
+def test_tui_q_stops_a_hanging_watched_script(tmp_path):
+    code, took, out = _drive_tui(tmp_path, lambda proc, term: os.write(term, b"q"), script=True)
+    assert code == 0
+    assert took < 3, f"q took {took:.1f} s"
+    assert b"Traceback" not in out
+    pid = int((tmp_path / "hanging-now").read_text())
+    for _ in range(50):               # the watch stopped the script's process group
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the watched script outlived the session")

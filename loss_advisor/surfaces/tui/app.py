@@ -8,6 +8,7 @@ factory the CLI (`launch`) and the tests share.
 """
 from __future__ import annotations
 
+import threading
 import time
 from typing import Iterable
 
@@ -47,6 +48,11 @@ def create_app(lang: str | None = None, target: str | None = None, script: str |
     return LossAdvisorApp(controller, measure_first=measure_first)
 
 
+class _Stop(Exception):
+    """Raised in the watch's worker thread when the user quits (an Exception,
+    so that wherever it lands the worker ends as an error, never the app)."""
+
+
 class LossAdvisorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "loss-advisor"
@@ -80,6 +86,8 @@ class LossAdvisorApp(App):
         self._before: dict[str, str] = {}
         self._run_records: list = []
         self.catch_sigint = False             # launch(): a SIGINT ends the session like Ctrl-C
+        self._watch_thread: int | None = None    # the watch worker's thread while it runs
+        self._watch_lock = threading.Lock()
 
     # --- screens ------------------------------------------------------------------
     def get_default_screen(self) -> QuestionScreen:
@@ -258,11 +266,24 @@ class LossAdvisorApp(App):
 
     async def action_quit(self) -> None:
         self._cancel = True          # the runner abandons a probe stuck in the user's code within a second
+        self._stop_watch()
         self.exit()
 
     def action_interrupt(self) -> None:
         self._cancel = True
+        self._stop_watch()
         self.exit(return_code=130)
+
+    def _stop_watch(self) -> None:
+        """Stop a running watch at once: its worker waits on the user's script
+        (for up to the watch's timeout), and the app's shutdown waits on the
+        worker. An exception raised in that thread takes the watch's own way
+        out, which stops the script's process group (as for Ctrl-C)."""
+        import ctypes
+
+        with self._watch_lock:
+            if self._watch_thread is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._watch_thread), ctypes.py_object(_Stop))
 
     def _catch_sigint(self) -> None:
         """SIGINT (kill -INT, or Ctrl-C where the terminal sends it as a
@@ -287,12 +308,19 @@ class LossAdvisorApp(App):
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _watch(self) -> None:
+        with self._watch_lock:
+            self._watch_thread = threading.get_ident()
         try:
             records = self.controller.watch()
+        except _Stop:                 # the user quit: the watch stopped its script on the way out
+            return
         except Exception as exc:
             from loss_advisor.probing.target import describe_exception
             self.post_message(WatchDone(error=str(exc).splitlines()[0] if str(exc) else describe_exception(exc)))
             return
+        finally:
+            with self._watch_lock:    # no stop can be aimed at this thread once it leaves
+                self._watch_thread = None
         self.post_message(WatchDone(records=list(records)))
 
     def on_watch_done(self, message: WatchDone) -> None:
