@@ -113,8 +113,10 @@ def test_other_healthy_scripts_raise_no_alarm(watched, name):
 def test_a_backward_inside_step_closure_belongs_to_that_step(watched):
     """opt.step(closure) runs forward and backward inside step() (LBFGS, Lightning):
     the events of one iteration read forward, backward, then the step they feed."""
-    events = watch_findings(watched["healthy_closure"])["events"]
-    assert events[1] == ["zero_grad", "forward", "backward", "step"]
+    found = watch_findings(watched["healthy_closure"])
+    assert found["events"][1] == ["zero_grad", "forward", "backward", "step"]
+    # The first step too, although the model's first forward ran inside it.
+    assert found["events"][0][-1] == "step" and found["train_step.step_calls_per_call"] == 1.0
 
 
 def test_lbfgs_with_its_line_search_raises_no_alarm():

@@ -248,6 +248,12 @@ class LoopMonitor:
         when the monitor was attached (the watch attaches during the first)."""
         self._on_forward(module, (), output)
 
+    def record_step(self, opt: torch.optim.Optimizer) -> None:
+        """Count a step the wrapper could not see: one whose call began before
+        the monitor was attached (the model's first forward inside
+        step(closure)). Its order is not judged: its start went unseen."""
+        self._on_step(opt, judge=False)
+
     # --- hooks ---------------------------------------------------------------------------
     def _on_forward(self, module, inputs, output) -> None:
         if self.training_forwards_only and not torch.is_grad_enabled():

@@ -169,6 +169,7 @@ class ScriptRecorder:
         self._val_step = 0
         self._update: tuple[list[tuple[int, torch.Tensor]], list[torch.Tensor], dict[str, Any]] | None = None
         self._names: dict[int, str] | None = None
+        self._monitor_from = 0       # optimizer steps finished before the LoopMonitor was attached
         self._sampled_at = -1
         self._last_step_at: float | None = None
         self._last_loader: Any = None
@@ -317,6 +318,7 @@ class ScriptRecorder:
             self.monitor.add_optimizer(opt)
         self.monitor.begin_iteration()
         self.monitor.record_forward(module, output)
+        self._monitor_from = self.steps
         self._capture_inputs(args)
         self._input_hook = module.register_forward_pre_hook(self._on_model_forward)
         if self.layers:
@@ -548,6 +550,10 @@ class ScriptRecorder:
                 self._finish_update()
             except Exception as exc:
                 self.note_internal("_finish_update", exc)
+        if self.monitor is not None and self.monitor.counts.steps < self.steps + 1 - self._monitor_from:
+            # A step whose call began before the monitor was attached: the model's
+            # first forward ran inside step(closure) (LBFGS, Lightning).
+            self.monitor.record_step(opt)
         self.steps += 1
         self._iteration_done()
         if self.steps >= self.steps_limit:
