@@ -169,7 +169,23 @@ def grouping_score(groups: list[list[Any]], numeric: bool, rng: random.Random) -
     return max(0.0, min(1.0, 1.0 - observed / expected)) if expected > 0 else None
 
 
-def targets_info(targets: torch.Tensor) -> dict[str, Any]:
+# PyTorch's default ignore_index (CrossEntropyLoss, NLLLoss, F.cross_entropy)
+# and the label Hugging Face pads with: class-index targets of this value are
+# padding, not classes, unless the target or the loss names another value.
+DEFAULT_IGNORE_INDEX = -100
+
+
+def padding_value(target: Any) -> int:
+    """The class-index target value that marks padding: the target's
+    ignore_index, else the loss module's, else PyTorch's default."""
+    declared = getattr(target, "ignore_index", None)
+    if isinstance(declared, int):
+        return declared
+    from_loss = getattr(getattr(target, "loss_fn", None), "ignore_index", None)
+    return from_loss if isinstance(from_loss, int) else DEFAULT_IGNORE_INDEX
+
+
+def targets_info(targets: torch.Tensor, ignore_index: int | None = None) -> dict[str, Any]:
     t = targets.detach()
     info: dict[str, Any] = {"target_dtype": str(t.dtype).replace("torch.", "")}
     finite = torch.isfinite(t.float())
@@ -177,6 +193,8 @@ def targets_info(targets: torch.Tensor) -> dict[str, Any]:
     if not t.is_floating_point():
         kind = "class_index"
         values = t.flatten()
+        if ignore_index is not None:
+            values = values[values != ignore_index]     # padding positions are no class
         info["target_min"] = int(values.min()) if values.numel() else 0
         info["target_max"] = int(values.max()) if values.numel() else 0
     else:
@@ -277,7 +295,7 @@ class DataProbe(Probe):
             obs["input_nonfinite_fraction"] = 0.0
 
         if isinstance(targets, torch.Tensor):
-            info = targets_info(targets)
+            info = targets_info(targets, padding_value(h.target))
             for key in ("target_kind", "target_nonfinite_fraction", "target_rms", "target_min"):
                 if key in info:
                     obs[key] = info[key]
@@ -299,6 +317,7 @@ class DataProbe(Probe):
         watch mode calls it on the batches a script drew."""
         h = ctx.harness
         categorical = kind in ("class_index", "binary", "categorical_float")
+        padding = padding_value(h.target) if kind == "class_index" else None
         groups: list[list[Any]] = []
         counts: dict[int, int] = {}
         for _, targets in h.stream(limit_epochs=1):
@@ -310,6 +329,8 @@ class DataProbe(Probe):
                 categorical = True
             if categorical:
                 values = [int(v) for v in t.round().long().tolist()] if t.is_floating_point() else t.tolist()
+                if padding is not None:
+                    values = [v for v in values if v != padding]
                 if targets.dim() == 1 or kind == "probabilities":
                     groups.append(values)
                 for v in values:

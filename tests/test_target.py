@@ -238,6 +238,22 @@ def test_sequence_tasks_with_ignore_index_are_accepted(cli, tmp_path, task):
     """)
     data = probe_json(cli, f"{path}:target")
     assert all(p["status"] in ("ok", "skipped") for p in data["probes"]), data["probes"]
+    # -100 marks padding: no class, and no invalid class index.
+    found = next(p for p in data["probes"] if p["name"] == "data")["findings"]
+    assert found["target_min"] == 0 and found["num_classes"] == 5
+    assert "invalid_targets" not in [d["cause"] for d in data["diagnoses"] if d["confidence"] >= 0.5]
+
+
+def test_padding_value_from_the_target_the_loss_or_the_default():
+    from types import SimpleNamespace
+
+    from torch import nn
+
+    from loss_advisor.probes.data import padding_value
+
+    assert padding_value(SimpleNamespace(ignore_index=0, loss_fn=nn.CrossEntropyLoss())) == 0
+    assert padding_value(SimpleNamespace(ignore_index=None, loss_fn=nn.CrossEntropyLoss(ignore_index=-1))) == -1
+    assert padding_value(SimpleNamespace(ignore_index=None, loss_fn=lambda out, y: out)) == -100
 
 
 def test_scheduler_keys_are_accepted(cli, tmp_path):
