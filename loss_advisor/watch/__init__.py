@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from loss_advisor.core.observations import declare
+from loss_advisor.watch.ranks import OBSERVATIONS as RANK_OBSERVATIONS
 
 DEFAULT_STEPS = 100
 DEFAULT_TIMEOUT = 120.0
@@ -44,7 +45,13 @@ OBSERVATIONS = declare(
      "それ以降すべての学習forwardがevalモードになった最初のステップ(なければ無し)"),
     ("eval_mode_steps", "count", "training steps at the end of the watch that all ran in eval mode (0 when the last ran in train mode)",
      "監視の最後に連続してevalモードで実行された学習ステップの数(最後がtrainモードなら0)"),
-)
+    ("sampler_epoch_unchanged", "bool",
+     "the training loader's DistributedSampler had the same epoch at the start of every epoch (set_epoch never called)",
+     "学習用DataLoaderのDistributedSamplerのepochが毎エポック同じだった(set_epochが呼ばれていない)"),
+    ("spawned_workers", "bool",
+     "the script started its own worker processes (torch.multiprocessing.spawn), which the watch does not follow",
+     "スクリプトが自前でワーカープロセスを起動した(torch.multiprocessing.spawn)。watchはその中までは追えない"),
+) + RANK_OBSERVATIONS
 
 
 class WatchError(Exception):

@@ -27,7 +27,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from loss_advisor.watch.protocol import (ENDED, EXITED, INTERNAL, RAISED, RECORD_VERSION, RUNNING, STEPS, TIMEOUT, StopWatching,
+from loss_advisor.watch.protocol import (ENDED, EXITED, INTERNAL, RAISED, RECORD_VERSION, RUNNING, SPAWNED, STEPS, TIMEOUT,
+                                         StopWatching,
                        write_record)
 
 # Frames from these folders are not the user's (the tool, torch, the runpy machinery).
@@ -143,7 +144,7 @@ class Watch:
             runpy.run_path(os.path.abspath(script), run_name="__main__")
             self.status = ENDED
         except StopWatching as stop:
-            self.status = STEPS if stop.reason == STEPS else TIMEOUT
+            self.status = stop.reason if stop.reason in (STEPS, SPAWNED) else TIMEOUT
         except SystemExit as exc:
             self.status = EXITED
             code = exc.code

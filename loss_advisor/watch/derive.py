@@ -14,10 +14,10 @@ from loss_advisor.core.records import Curve
 from loss_advisor.core.i18n import catalogue, t
 from loss_advisor.probing.loopwatch import LoopCounts, loop_findings
 
-from loss_advisor.watch.protocol import ENDED, EXITED, RAISED, STEPS, TIMEOUT
+from loss_advisor.watch.protocol import ENDED, EXITED, RAISED, SPAWNED, STEPS, TIMEOUT
 
 # What the record's status says, as the watch.stopped observation.
-STOPPED = {STEPS: "steps", ENDED: "ended", EXITED: "exited", RAISED: "error", TIMEOUT: "timeout"}
+STOPPED = {STEPS: "steps", ENDED: "ended", EXITED: "exited", RAISED: "error", TIMEOUT: "timeout", SPAWNED: "spawned"}
 
 
 def curve_observations(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -82,6 +82,8 @@ def observations(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     obs["watch.steps"] = int(record.get("steps") or 0)
     obs["watch.backward_calls"] = int(record.get("backward_calls") or 0)
     obs["watch.stopped"] = STOPPED.get(record.get("status"), "timeout")
+    if record.get("status") == SPAWNED:
+        obs["watch.spawned_workers"] = True
     obs["watch.seconds"] = record.get("seconds") or record.get("wall_seconds")
     for key in ("step_seconds", "optimizers", "loss_module", "model_device"):
         if record.get(key) is not None:
@@ -96,7 +98,26 @@ def observations(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     details["argv"] = list(record.get("argv") or [])
     if record.get("setup"):
         details["setup"] = dict(record["setup"])
+    obs.update(distributed_observations(record, details))
     return obs, details
+
+
+def distributed_observations(record: Mapping[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    """Under torch.distributed: the sampler's epochs (one rank can tell), and
+    what rank 0 needs to compare the ranks (kept in details["distributed"])."""
+    distributed = record.get("distributed")
+    if not isinstance(distributed, Mapping):
+        return {}
+    losses = [row[1] for row in record.get("losses") or [] if isinstance(row, list) and len(row) == 2
+              and isinstance(row[1], (int, float)) and row[1] == row[1] and abs(row[1]) != float("inf")]
+    details["distributed"] = {**distributed, "last_loss": losses[-1] if losses else None}
+    obs: dict[str, Any] = {"ddp.world_size": distributed.get("world_size")}
+    epochs = distributed.get("sampler_epochs") or []
+    if len(epochs) >= 2:
+        # set_epoch(e) each epoch changes the value; a constant one means the
+        # same shuffled order every epoch.
+        obs["watch.sampler_epoch_unchanged"] = len(set(epochs)) == 1
+    return obs
 
 
 def notes(record: Mapping[str, Any], steps_limit: int, timeout: float, lang: str) -> list[str]:
@@ -111,6 +132,8 @@ def notes(record: Mapping[str, Any], steps_limit: int, timeout: float, lang: str
         out.append(t("watch.note.exited", lang, steps=steps, code=record.get("exit_code")))
     elif status == RAISED:
         out.append(t("watch.note.raised", lang, steps=steps, error=record.get("error")))
+    elif status == SPAWNED:
+        out.append(t("watch.note.spawned", lang, steps=steps))
     else:
         out.append(t("watch.note.timeout", lang, steps=steps, seconds=f"{timeout:g}"))
     if record.get("training_started") and not record.get("optimizers"):

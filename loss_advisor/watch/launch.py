@@ -23,7 +23,7 @@ from loss_advisor.core.i18n import t
 
 from loss_advisor.watch import WatchError
 from loss_advisor.watch.derive import notes as record_notes, observations as record_observations
-from loss_advisor.watch.protocol import ENDED, EXITED, INTERNAL, RAISED, RUNNING, TIMEOUT, read_record
+from loss_advisor.watch.protocol import ENDED, EXITED, INTERNAL, RAISED, RUNNING, SPAWNED, TIMEOUT, read_record
 
 # Seconds the child gets after its own limit to write its record, and after SIGTERM to exit.
 GRACE = 15.0
@@ -167,6 +167,8 @@ def reject(record: dict[str, Any], name: str, timeout: float, lang: str, last_li
     trained = int(record.get("steps") or 0) > 0 or int(record.get("backward_calls") or 0) > 0
     if status == RAISED and record.get("error_during_training"):
         return                     # the error is the finding
+    if status == SPAWNED:
+        return                     # so is a script that starts its own workers
     if trained:
         return
     frames = record.get("error_frames") or []

@@ -22,6 +22,7 @@ EXITED = "exited"          # the script called sys.exit / exit()
 RAISED = "raised"          # the script raised an exception
 TIMEOUT = "timeout"        # the wall-clock limit stopped it
 INTERNAL = "internal"      # the watch itself failed (a bug, not the script)
+SPAWNED = "spawned"        # the script began to start its own worker processes, which the watch cannot follow
 
 
 class StopWatching(BaseException):

@@ -40,12 +40,13 @@ from torch import nn
 from torch.nn.modules.loss import _Loss
 from torch.utils.data import DataLoader
 from torch.utils.data.dataloader import _BaseDataLoaderIter
+from torch.utils.data.distributed import DistributedSampler
 
 from loss_advisor.probing.harness import batch_len, first_tensor
 from loss_advisor.probing.loopwatch import LoopMonitor, mode_dependent
 from loss_advisor.probes.gradients import WEIGHT_LAYERS, weights_of
 
-from loss_advisor.watch.protocol import STEPS, StopWatching
+from loss_advisor.watch.protocol import SPAWNED, STEPS, StopWatching
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ class LoaderSeen:
     steps: int = 0                      # optimizer steps that followed one of its batches
     first_batches: list[Any] = field(default_factory=list)   # first tensor of the first batch, per epoch (two)
     awaiting_first: bool = False
+    sampler_epochs: list[int] = field(default_factory=list)  # a DistributedSampler's epoch at each epoch's start
 
 
 class ScriptRecorder:
@@ -161,6 +163,7 @@ class ScriptRecorder:
         self.initial_state: dict[str, torch.Tensor] | None = None
         self.step_times: list[float] = []
         self.internal_errors: list[str] = []
+        self.param_sums: list[list[float]] = []    # [step, sum of parameters] under torch.distributed
         self._model_param_ids: set[int] = set()
         self._holds_model: dict[int, bool] = {}
         self._ever_grad: set[int] = set()
@@ -237,6 +240,17 @@ class ScriptRecorder:
             batch = original_next(it)
             recorder._on_batch(it, batch)
             return batch
+
+        def spawning(*args, **kwargs):
+            # The workers would train in fresh interpreters the watch is not in:
+            # stop here, promptly, with a finding that says how to launch instead.
+            raise StopWatching(SPAWNED)
+
+        import torch.multiprocessing as torch_mp
+        for name in ("spawn", "start_processes"):
+            if hasattr(torch_mp, name):
+                self._patches.append((torch_mp, name, getattr(torch_mp, name)))
+                setattr(torch_mp, name, spawning)
 
         for owner, name, replacement in ((torch.optim.Optimizer, "__init__", optimizer_init),
                                          (torch.autograd, "backward", backward),
@@ -415,6 +429,9 @@ class ScriptRecorder:
             seen = self.loaders[id(loader)] = LoaderSeen(loader)
         seen.epochs += 1
         seen.awaiting_first = True
+        sampler = getattr(loader, "sampler", None)
+        if isinstance(sampler, DistributedSampler):
+            seen.sampler_epochs.append(int(getattr(sampler, "epoch", 0)))
         it._loss_advisor_loader = loader
 
     @_guarded
@@ -556,8 +573,23 @@ class ScriptRecorder:
             self.monitor.record_step(opt)
         self.steps += 1
         self._iteration_done()
+        self._checksum_replica()
         if self.steps >= self.steps_limit:
             raise StopWatching(STEPS)
+
+    @_guarded
+    def _checksum_replica(self) -> None:
+        """Under torch.distributed, a sum of the model's parameters on the first
+        step and every K-th: DDP replicas are bit-identical after every step, so
+        the ranks' sums can only differ when gradients stopped being averaged."""
+        if self.model is None or not (self.steps == 1 or self.steps % self.every == 0):
+            return
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            return
+        with torch.no_grad():
+            total = sum(float(p.detach().double().sum()) for p in self.model.parameters()
+                        if not p.is_meta)
+        self.param_sums.append([self.steps, total])
 
     def _close_validation(self) -> None:
         if self._val_pending:
@@ -617,7 +649,19 @@ class ScriptRecorder:
             "loss_module": type(self.training_loss_module).__name__ if self.training_loss_module is not None else None,
             "model_device": self.model_device(),
             "internal_errors": list(self.internal_errors),
+            "distributed": self._distributed(),
         }
+
+    def _distributed(self) -> dict[str, Any] | None:
+        """Rank, world size, the replica checksums and the sampler's epochs, when
+        the script runs under torch.distributed (None otherwise)."""
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            return None
+        loader = self.train_loader()
+        seen = self.loaders.get(id(loader)) if loader is not None else None
+        return {"rank": torch.distributed.get_rank(), "world_size": torch.distributed.get_world_size(),
+                "param_sums": [list(row) for row in self.param_sums],
+                "sampler_epochs": list(seen.sampler_epochs) if seen is not None else []}
 
     def final(self) -> dict[str, Any]:
         """The whole record, with the statistics that need the live objects.

@@ -1,0 +1,33 @@
+"""Healthy DDP: DistributedSampler with set_epoch every epoch, the forward
+through the DDP wrapper, Adam. Run: torchrun --nproc_per_node 2 healthy.py"""
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+from _common import data, model, setup
+
+
+def main():
+    rank, world = setup()
+    dataset = data()
+    sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=0)
+    loader = DataLoader(dataset, batch_size=32, sampler=sampler)
+    net = DDP(model())
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for epoch in range(20):
+        sampler.set_epoch(epoch)
+        for x, y in loader:
+            opt.zero_grad()
+            loss = loss_fn(net(x), y)
+            loss.backward()
+            opt.step()
+        if rank == 0:
+            print(f"epoch {epoch}: loss {loss.item():.4f}")
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()

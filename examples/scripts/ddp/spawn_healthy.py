@@ -1,0 +1,32 @@
+"""The healthy DDP loop, launched as many scripts do: with
+torch.multiprocessing.spawn instead of torchrun. Run: python spawn_healthy.py"""
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+from _common import data, model, setup
+
+
+def worker(rank, world):
+    setup(rank, world)
+    dataset = data()
+    sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=0)
+    loader = DataLoader(dataset, batch_size=32, sampler=sampler)
+    net = DDP(model())
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for epoch in range(20):
+        sampler.set_epoch(epoch)
+        for x, y in loader:
+            opt.zero_grad()
+            loss = loss_fn(net(x), y)
+            loss.backward()
+            opt.step()
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    mp.spawn(worker, args=(2,), nprocs=2, join=True)
