@@ -262,6 +262,7 @@ def test_scheduler_keys_are_accepted(cli, tmp_path):
     path = write(tmp_path, MULTILABEL.replace("{extra}", extra))
     data = probe_json(cli, f"{path}:target", "data,init_loss,short_run")
     assert {p["name"]: p["status"] for p in data["probes"]} == {"data": "ok", "init_loss": "ok", "short_run": "ok"}
+    assert data["setup"]["scheduler"] == "StepLR" and data["setup"]["scheduler_interval"] == "step"
 
 
 @pytest.mark.parametrize("extra, fragment", [

@@ -402,6 +402,7 @@ class Harness:
             else self.target.loss_fn.__name__,
             "batch_size": self.batch_size,
             "task": self.target.task,
+            "ignore_index": self.target.ignore_index,
             "has_val_data": self.target.val_data is not None,
             "has_train_step": self.target.train_step is not None,
         }
@@ -411,6 +412,9 @@ class Harness:
             info["optimizer_params"] = {k: v for k, v in opt.defaults.items()
                                         if isinstance(v, (int, float, str, bool, tuple)) and v is not None
                                         and k not in ("foreach", "capturable", "differentiable", "fused")}
+            if self.target.scheduler is not None:
+                info["scheduler"] = type(self.scheduler_for(opt)).__name__
+                info["scheduler_interval"] = self.target.scheduler_interval
         except Exception:
             pass
         for key, data in (("train_examples", self.target.train_data), ("val_examples", self.target.val_data)):
