@@ -50,7 +50,9 @@ EXPECTED = {
     "meta_head": "device_mismatch",
 }
 HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
-           "healthy_in_model_norm"]
+           "healthy_in_model_norm",
+           # at scale: default initialisation on a wide and on a deep model (issue 15.3)
+           "healthy_wide", "healthy_deep"]
 
 
 def probe_json(cli, name: str) -> dict:
