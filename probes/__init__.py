@@ -1,41 +1,41 @@
 """The probe suite, in the order it runs (cheap first, costly last).
 
-Installed as ``loss_advisor.probes``. Each probe is one module; this list
-is the registry the runner, `kb check` and the TUI read.
+Installed as ``loss_advisor.probes``. Each probe is one module; ALL_PROBES
+is the registry the runner and the TUI read. The probes import torch, so
+the registry and the probe API load on first use (PEP 562): importing
+``loss_advisor.probes.declared`` — what every probe measures, as data, for
+`kb check` and the report — stays torch-free.
 """
 from __future__ import annotations
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, Cancelled  # noqa: F401
-from loss_advisor.probes.data import DataProbe
-from loss_advisor.probes.init_loss import InitLossProbe
-from loss_advisor.probes.gradients import GradientsProbe
-from loss_advisor.probes.lr_sweep import LRSweepProbe
-from loss_advisor.probes.overfit_batch import OverfitBatchProbe
-from loss_advisor.probes.train_step import TrainStepProbe
-from loss_advisor.probes.batch_mixing import BatchMixingProbe
-from loss_advisor.probes.input_baseline import InputBaselineProbe
-from loss_advisor.probes.short_run import ShortRunProbe
-from loss_advisor.probes.capacity import CapacityProbe
-from loss_advisor.probes.regularization import RegularizationProbe
-from loss_advisor.probes.batch_noise import BatchNoiseProbe
-from loss_advisor.probes.seeds import SeedsProbe
-from loss_advisor.probes.labels import LabelsProbe
+from importlib import import_module
+from typing import Any
 
-ALL_PROBES: tuple[Probe, ...] = (
-    DataProbe(),
-    InitLossProbe(),
-    GradientsProbe(),
-    LRSweepProbe(),
-    OverfitBatchProbe(),
-    TrainStepProbe(),
-    BatchMixingProbe(),
-    InputBaselineProbe(),
-    ShortRunProbe(),
-    CapacityProbe(),
-    RegularizationProbe(),
-    BatchNoiseProbe(),
-    SeedsProbe(),
-    LabelsProbe(),
+# (module, class), in the order the suite runs.
+SUITE = (
+    ("data", "DataProbe"),
+    ("init_loss", "InitLossProbe"),
+    ("gradients", "GradientsProbe"),
+    ("lr_sweep", "LRSweepProbe"),
+    ("overfit_batch", "OverfitBatchProbe"),
+    ("train_step", "TrainStepProbe"),
+    ("batch_mixing", "BatchMixingProbe"),
+    ("input_baseline", "InputBaselineProbe"),
+    ("short_run", "ShortRunProbe"),
+    ("capacity", "CapacityProbe"),
+    ("regularization", "RegularizationProbe"),
+    ("batch_noise", "BatchNoiseProbe"),
+    ("seeds", "SeedsProbe"),
+    ("labels", "LabelsProbe"),
 )
+_BASE = ("Budget", "Context", "Output", "Probe", "ProbeSkipped", "Cancelled")
 
-BY_NAME: dict[str, Probe] = {p.name: p for p in ALL_PROBES}
+
+def __getattr__(name: str) -> Any:
+    if name in _BASE:
+        return getattr(import_module("loss_advisor.probes.base"), name)
+    if name in ("ALL_PROBES", "BY_NAME"):
+        probes = tuple(getattr(import_module(f"loss_advisor.probes.{module}"), cls)() for module, cls in SUITE)
+        globals().update(ALL_PROBES=probes, BY_NAME={p.name: p for p in probes})
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from loss_advisor.probing.harness import Harness
 from loss_advisor.core.i18n import t
-from loss_advisor.core.observations import Observation, declare  # noqa: F401  (re-exported for probes)
+from loss_advisor.core.observations import Observation
 
 
 # The hard limit after which the runner stops waiting for a probe. `seconds`

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import torch
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.data import float_inputs
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.probing.harness import batch_len, take
@@ -37,11 +38,7 @@ class BatchMixingProbe(Probe):
     name = "batch_mixing"
     title = {"en": "Batch independence", "ja": "バッチ内の独立性"}
     budgets = {"fast": Budget(4, 2.0), "full": Budget(8, 5.0)}
-    observations = declare(
-        "batch_mixing",
-        ("leak", "ratio", "gradient reaching other examples' inputs over the gradient on the example's own input", "他サンプルの入力に届く勾配 ÷ 自分の入力への勾配"),
-        ("example", "index", "the example whose loss was traced", "勾配をたどったサンプルの位置"),
-    )
+    observations = DECLARED["batch_mixing"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

@@ -16,7 +16,8 @@ import math
 
 import torch
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probing.harness import batch_len, concat
 
 MINIBATCHES = 8
@@ -28,13 +29,7 @@ class BatchNoiseProbe(Probe):
     after = ("data",)
     title = {"en": "Gradient noise and batch size", "ja": "勾配ノイズとバッチサイズ"}
     budgets = {"fast": Budget(MINIBATCHES + 1 + WARMUP_STEPS, 3.0), "full": Budget(4 * MINIBATCHES + 1 + WARMUP_STEPS, 10.0)}
-    observations = declare(
-        "batch_noise",
-        ("batch_size", "count", "your batch size", "あなたのバッチサイズ"),
-        ("noise_scale", "examples", "gradient noise scale B_noise: the batch where noise equals signal", "勾配ノイズ尺度 B_noise(ノイズと信号が等しくなるバッチサイズ)"),
-        ("noise_over_batch", "ratio", "B_noise (at most the data set's size) over your batch size", "B_noise(データセットの大きさが上限)÷ あなたのバッチサイズ"),
-        ("cosine", "cosine", "mean cosine between a minibatch gradient and the large-batch gradient", "ミニバッチ勾配と大バッチ勾配のコサイン類似度の平均"),
-    )
+    observations = DECLARED["batch_noise"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

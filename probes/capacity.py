@@ -18,7 +18,8 @@ import math
 import torch
 from torch import nn
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.data import float_inputs
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.probes.input_baseline import split_sample
@@ -50,14 +51,7 @@ class CapacityProbe(Probe):
     name = "capacity"
     title = {"en": "Capacity against a bigger reference model", "ja": "大きな参照モデルとの表現力比較"}
     budgets = {"fast": Budget(600, 6.0), "full": Budget(2000, 30.0)}
-    observations = declare(
-        "capacity",
-        ("user_loss", "loss", "held-out loss of your model after the reference training", "参照学習後のあなたのモデルの検証loss"),
-        ("reference_loss", "loss", "held-out loss of the reference MLP after the same training", "同じ学習後の参照MLPの検証loss"),
-        ("gap", "fraction", "share of your model's held-out loss the reference removes (1 - reference/yours)", "参照モデルが削減できるあなたのlossの割合(1 - 参照/あなた)"),
-        ("segments_to_close", "count", "late-run stretches your model would need, at its late pace, to reach the reference's loss", "参照モデルのlossに届くのに必要な、終盤のペースでの学習区間の数"),
-        ("user_late_drop", "fraction", "share of your model's loss lost over the last 40% of its training", "学習の最後の40%であなたのモデルのlossが下がった割合"),
-    )
+    observations = DECLARED["capacity"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 from loss_advisor.core.kb import threshold
-from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.gradients import WEIGHT_LAYERS
 from loss_advisor.probing.harness import Harness, batch_len, first_tensor
 
@@ -222,30 +223,7 @@ class DataProbe(Probe):
     name = "data"
     title = {"en": "Data statistics", "ja": "データの統計"}
     budgets = {"fast": Budget(0, 3.0), "full": Budget(0, 10.0)}
-    observations = declare(
-        "data",
-        ("examples", "count", "examples the statistics cover", "統計に使ったサンプル数"),
-        ("input_is_index", "bool", "inputs are integer indices (token IDs), not features", "入力が特徴量ではなく整数インデックス(トークンID)"),
-        ("input_nonfinite_fraction", "fraction", "share of input values that are NaN or inf", "入力のうちNaN/infの割合"),
-        ("target_nonfinite_fraction", "fraction", "share of target values that are NaN or inf", "ターゲットのうちNaN/infの割合"),
-        ("input_rms", "value", "root-mean-square of the input values", "入力値の二乗平均平方根"),
-        ("input_abs_max", "value", "largest absolute input value", "入力の絶対値の最大"),
-        ("input_scaled_in_model", "bool", "the model rescales its inputs before its first weight layer (the scale statistics are of what that layer sees)", "モデルが最初の重み層の前で入力をスケーリングしている(スケールの統計はその層が受け取る値のもの)"),
-        ("raw_pixels", "bool", "inputs look like raw 0-255 pixel values", "入力が0〜255の生の画素値に見える"),
-        ("feature_scale_ratio", "ratio", "largest over smallest feature scale (99th percentile of the deviation from the median)", "特徴量のスケール(中央値からの偏差の99パーセンタイル)の最大/最小比"),
-        ("features", "count", "input features (columns or channels)", "入力特徴量(列またはチャネル)の数"),
-        ("target_kind", "label", "class_index, binary, categorical_float, probabilities or continuous", "ターゲットの種類"),
-        ("target_rms", "value", "root-mean-square of float targets", "浮動小数ターゲットの二乗平均平方根"),
-        ("target_min", "value", "smallest class index", "クラスインデックスの最小値"),
-        ("num_classes", "count", "distinct classes among the targets", "ターゲット中のクラス数"),
-        ("imbalance_ratio", "ratio", "examples of the most frequent class per example of the rarest", "最多クラスと最少クラスのサンプル数の比"),
-        ("minority_fraction", "fraction", "share of the rarest class", "最少クラスの割合"),
-        ("order_grouping", "score", "0 when batches mix targets as at random, 1 when each batch holds one kind", "バッチ内のターゲットの偏り(0=ランダム, 1=完全に整列)"),
-        ("same_order_each_pass", "bool", "two passes over train_data give the same first batches", "2回の走査で同じ順序のバッチが出る"),
-        ("train_examples", "count", "examples in train_data (the dataset's length when known)", "train_dataのサンプル数(分かる場合はデータセットの長さ)"),
-        ("params_per_example", "ratio", "trainable parameters per training example", "訓練サンプルあたりの学習可能パラメータ数"),
-        ("sampler_shuffles", "bool", "the DataLoader's sampler draws in random order", "DataLoaderのサンプラーがランダム順"),
-    )
+    observations = DECLARED["data"]
 
     # The watch measures the first weight layer's inputs during the run and
     # hands them over here (the probe's own model is a stand-in there).

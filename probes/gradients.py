@@ -16,7 +16,8 @@ from torch import nn
 
 from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import LayerTable
-from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probing.harness import Harness, batch_len
 
 # Modules whose weights carry the signal through depth. Embeddings are left
@@ -218,31 +219,7 @@ class GradientsProbe(Probe):
     name = "gradients"
     title = {"en": "Gradient check", "ja": "勾配チェック"}
     budgets = {"fast": Budget(2, 3.0), "full": Budget(2, 10.0)}
-    observations = declare(
-        "gradients",
-        ("layers", "count", "weight layers in execution order", "実行順の重み層の数"),
-        ("first_last_ratio", "ratio", "relative gradient (|grad|/|weight|) of the first weight layer over the last", "最初の重み層と最後の重み層の相対勾配(|勾配|/|重み|)の比"),
-        ("max_relative_grad", "ratio", "largest |grad|/|weight| over weight layers", "重み層の |勾配|/|重み| の最大値"),
-        ("grad_nonfinite", "bool", "some gradient is NaN or inf while the loss is finite", "lossが有限なのに勾配にNaN/infがある"),
-        ("trainable_fraction", "fraction", "share of parameter values with requires_grad=True", "requires_grad=True のパラメータの割合"),
-        ("trainable_weight_layers", "count", "weight layers whose weight matrix is trainable", "重み行列が学習可能な重み層の数"),
-        ("optimizer_coverage", "fraction", "share of trainable parameter values the optimizer holds", "オプティマイザが保持する学習可能パラメータの割合"),
-        ("no_grad_fraction", "fraction", "share of trainable, optimised parameter values that get no gradient", "勾配を受け取らない(学習対象の)パラメータの割合"),
-        ("unchanged_fraction", "fraction", "share of trainable parameter values in tensors one optimizer step leaves unchanged", "1回の更新でまったく変化しないテンソルに属するパラメータの割合"),
-        ("update_ratio_median", "ratio", "median over weight layers of |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の中央値"),
-        ("update_ratio_max", "ratio", "largest |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の最大値"),
-        ("dead_unit_fraction", "fraction", "share of ReLU units that are zero on every example of a batch", "バッチ内の全サンプルで0を出すReLUユニットの割合"),
-        ("dead_layer_max", "fraction", "largest share of dead units in one layer", "1層あたりのdeadユニット割合の最大値"),
-        ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),
-        ("activation_scale_ratio", "ratio", "output std of the last weight layer over that of the first", "最後の重み層と最初の重み層の出力標準偏差の比"),
-        ("saturated_fraction", "fraction", "share of tanh/sigmoid outputs within 1% of their limits", "tanh/sigmoid出力のうち飽和域(上下限の1%以内)にある割合"),
-        ("frozen_random_fraction", "fraction", "share of frozen weight layers whose weights still look like PyTorch's default random initialisation", "凍結された重み層のうち、重みがPyTorchの既定のランダム初期値のままに見えるものの割合"),
-        ("unregistered_params", "count", "trainable parameter values in modules that run in forward but are not registered in the model (a plain Python list or dict), so no optimizer ever sees them", "forwardで使われるがモデルに登録されていない(Pythonのlistやdictに入れた)モジュールの学習可能パラメータ数"),
-        ("unregistered_fraction", "fraction", "share of all trainable parameter values that are unregistered", "学習可能パラメータのうち未登録のものの割合"),
-        ("recurrent_kind", "label", "the first recurrent layer: rnn (plain), gru or lstm", "最初の再帰層の種類: rnn(素のRNN)、gru、lstm"),
-        ("time_grad_ratio", "ratio", "input gradient at the first tenth of the time steps over the last tenth (recurrent models)", "入力勾配の最初の1/10の時刻と最後の1/10の時刻の比(再帰モデル)"),
-        ("symmetric_layers", "count", "hidden weight layers whose units all start with identical weights", "全ユニットの初期重みが同一の中間層の数"),
-    )
+    observations = DECLARED["gradients"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from loss_advisor.core.kb import threshold
-from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probing.harness import as_loss, batch_len, take
 from loss_advisor.probing.target import describe_exception
 
@@ -184,25 +185,7 @@ class InitLossProbe(Probe):
     name = "init_loss"
     title = {"en": "Loss at initialisation", "ja": "初期状態のloss"}
     budgets = {"fast": Budget(4, 3.0), "full": Budget(4, 10.0)}
-    observations = declare(
-        "init_loss",
-        ("error", "message", "the error the first forward pass, loss or backward raised (empty when none)", "最初のforward・loss・backwardで発生したエラー(なければ空)"),
-        ("task", "label", "classification, binary, regression or segmentation (declared or inferred)", "タスクの種類(指定または推定)"),
-        ("loss_kind", "label", "what the loss function expects: cross_entropy, nll, bce, bce_with_logits, regression, kl_div or custom", "損失関数が想定する入力の種類"),
-        ("output_kind", "label", "what the model outputs look like: logits, probabilities, log_probabilities or unit_interval", "モデル出力の形式(logits・確率・対数確率・0〜1)"),
-        ("loss_initial", "loss", "the loss on the first batch before any update", "更新前の最初のバッチのloss"),
-        ("expected_loss", "loss", "the loss the task implies for an untrained model (ln C for C classes)", "未学習モデルでタスクから期待されるloss(C クラスなら ln C)"),
-        ("initial_loss_ratio", "ratio", "initial loss over the expected loss", "初期loss ÷ 期待されるloss"),
-        ("ideal_loss_ratio", "ratio", "loss of perfect outputs over the initial loss (near 0 when the loss fits the targets)", "理想的な出力でのloss ÷ 初期loss(損失関数がターゲットに合えば0に近い)"),
-        ("loss_requires_grad", "bool", "the loss is connected to the graph (has a gradient)", "lossが計算グラフにつながっている(勾配を持つ)"),
-        ("grad_nonzero_fraction", "fraction", "share of trainable parameter values that get a non-zero gradient", "非ゼロの勾配を受け取る学習可能パラメータの割合"),
-        ("loss_batch_scaling", "ratio", "loss of a batch over the mean loss of its halves (1 when averaged, 2 when summed)", "バッチのloss ÷ 半分ずつのlossの平均(平均なら1、合計なら2)"),
-        ("shape_warning", "bool", "PyTorch warned that target and output sizes differ (silent broadcasting)", "ターゲットと出力のサイズ違いをPyTorchが警告(暗黙のブロードキャスト)"),
-        ("targets_look_categorical", "bool", "float targets that hold a few whole numbers (class labels)", "少数の整数値だけを取る浮動小数ターゲット(クラスラベル)"),
-        ("trainable_params", "count", "parameter values with requires_grad=True", "requires_grad=True のパラメータ数"),
-        ("class_weights", "bool", "the loss carries class weights (weight or pos_weight)", "損失関数にクラス重み(weight / pos_weight)がある"),
-        ("output_classes", "count", "size of the output's class dimension", "出力のクラス次元の大きさ"),
-    )
+    observations = DECLARED["init_loss"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

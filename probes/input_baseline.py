@@ -18,7 +18,8 @@ import math
 
 import torch
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.batch_mixing import _with_grad_inputs
 from loss_advisor.probing.harness import Harness, batch_len, take
 from loss_advisor.probes.seeds import reinitialise
@@ -66,12 +67,7 @@ class InputBaselineProbe(Probe):
     name = "input_baseline"
     title = {"en": "Input-independent baseline", "ja": "入力を使わないベースライン"}
     budgets = {"fast": Budget(300, 4.0), "full": Budget(800, 15.0)}
-    observations = declare(
-        "input_baseline",
-        ("real_gain", "fraction", "how much lower the best held-out loss is with real inputs than with zeroed ones", "ゼロ入力に比べて本物の入力で最良の検証lossがどれだけ低いか"),
-        ("train_gain", "fraction", "how much lower the training loss is with real inputs than with zeroed ones", "ゼロ入力に比べて本物の入力で訓練lossがどれだけ低いか"),
-        ("input_grad_zero", "bool", "the loss has exactly zero gradient with respect to the inputs", "入力に対するlossの勾配が厳密に0"),
-    )
+    observations = DECLARED["input_baseline"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

@@ -18,7 +18,8 @@ import math
 import torch
 
 from loss_advisor.core.kb import threshold
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.probes.input_baseline import REFERENCE_LR
 from loss_advisor.probing.harness import batch_len, take
@@ -65,15 +66,7 @@ class LabelsProbe(Probe):
     after = ("init_loss",)
     title = {"en": "Label quality", "ja": "ラベルの品質"}
     budgets = {"fast": Budget(450, 6.0), "full": Budget(1500, 30.0)}
-    observations = declare(
-        "labels",
-        ("noise_rate", "fraction", "estimated share of wrong labels (confident learning)", "誤ったラベルの推定割合(Confident Learning)"),
-        ("heldout_accuracy", "fraction", "accuracy of the cross-validated predictions on the given labels", "交差検証予測の正解率(与えられたラベルに対して)"),
-        ("classes", "count", "classes among the labels", "ラベルのクラス数"),
-        ("accuracy_over_majority", "ratio", "cross-validated accuracy over the share of the commonest class", "交差検証の正解率 ÷ 最多クラスの割合"),
-        ("suspicious", "count", "examples counted as likely mislabelled", "誤ラベルの可能性が高いと数えたサンプル数"),
-        ("examples", "indices", "a few of the most suspicious examples (dataset indices when known)", "特に疑わしいサンプルの例(分かればデータセットのインデックス)"),
-    )
+    observations = DECLARED["labels"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

@@ -17,7 +17,8 @@ import torch
 
 from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import INLINE_MARKS, Curve
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 
 LR_START = 1e-7
 LR_END = 10.0
@@ -109,22 +110,7 @@ class LRSweepProbe(Probe):
     name = "lr_sweep"
     title = {"en": "LR range test", "ja": "学習率レンジテスト"}
     budgets = {"fast": Budget(100, 6.0), "full": Budget(200, 30.0)}
-    observations = declare(
-        "lr_sweep",
-        ("user_lr", "lr", "your learning rate (the largest of the optimizer's groups)", "あなたの学習率(パラメータグループ中の最大値)"),
-        ("suggested_lr", "lr", "the suggested learning rate (where the steepest descent of the smoothed curve ends)", "推奨学習率(平滑化曲線の最も急な下降が終わる点)"),
-        ("min_loss_lr", "lr", "learning rate at the lowest smoothed loss", "平滑化lossが最小になる学習率"),
-        ("divergence_lr", "lr", "learning rate at which the loss diverged (absent if it never did)", "lossが発散した学習率(発散しなければ無し)"),
-        ("descent_start_lr", "lr", "learning rate at which the loss starts to fall", "lossが下がり始める学習率"),
-        ("diverged_at_start", "bool", "the loss diverged within the first decade of the sweep: no rate was safe", "スイープの最初の1桁で発散した(安全な学習率が無い)"),
-        ("user_over_suggested", "ratio", "your learning rate over the suggested one", "あなたの学習率 ÷ 推奨学習率"),
-        ("user_over_divergence", "ratio", "your learning rate over the divergence point", "あなたの学習率 ÷ 発散点の学習率"),
-        ("user_over_min_loss", "ratio", "your learning rate over the rate at the lowest loss", "あなたの学習率 ÷ lossが最小になる学習率"),
-        ("loss_at_user_vs_start", "fraction", "where the sweep's loss stands at your rate: 0 at its minimum, 1 back where it started", "あなたの学習率でのスイープのlossの位置(0=最小値、1=開始時の値)"),
-        ("user_over_descent_start", "ratio", "your learning rate over the rate at which the loss starts to fall", "あなたの学習率 ÷ lossが下がり始める学習率"),
-        ("loss_drop", "fraction", "how far the loss fell at best during the sweep (share of its start)", "スイープ中にlossが最大でどれだけ下がったか(開始値に対する割合)"),
-        ("steps", "count", "steps the sweep ran", "スイープのステップ数"),
-    )
+    observations = DECLARED["lr_sweep"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

@@ -19,7 +19,8 @@ import torch
 
 from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import Curve
-from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probing.harness import batch_len
 
 # Examples in the batch: few enough that any model meant for the task can
@@ -35,13 +36,7 @@ class OverfitBatchProbe(Probe):
     name = "overfit_batch"
     title = {"en": "Overfit one batch", "ja": "1バッチへの過学習テスト"}
     budgets = {"fast": Budget(200, 5.0), "full": Budget(500, 20.0)}
-    observations = declare(
-        "overfit_batch",
-        ("user_ratio", "ratio", "final over initial loss on the batch with your optimizer", "あなたのオプティマイザでの最終loss ÷ 初期loss"),
-        ("reference_ratio", "ratio", "final over initial loss with the reference Adam", "参照用Adamでの最終loss ÷ 初期loss"),
-        ("outcome", "label", "who memorised the batch: user, reference_only or neither", "バッチを記憶できたのは誰か: user / reference_only / neither"),
-        ("examples", "count", "examples in the batch", "バッチのサンプル数"),
-    )
+    observations = DECLARED["overfit_batch"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

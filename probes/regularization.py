@@ -18,7 +18,8 @@ import math
 import torch
 from torch import nn
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.input_baseline import HOLDOUT_EXAMPLES, TRAIN_EXAMPLES, split_sample
 from loss_advisor.probing.harness import Harness
 
@@ -31,13 +32,7 @@ class RegularizationProbe(Probe):
     name = "regularization"
     title = {"en": "Regularisation ablation", "ja": "正則化を外した比較"}
     budgets = {"fast": Budget(400, 5.0), "full": Budget(1200, 20.0)}
-    observations = declare(
-        "regularization",
-        ("weight_decay", "value", "the largest weight decay among the optimizer's groups", "オプティマイザのweight decayの最大値"),
-        ("dropout", "value", "the largest Dropout probability in the model", "モデル中のDropout確率の最大値"),
-        ("train_gain", "fraction", "how much lower the training loss ends without regularisation", "正則化を外したときに訓練lossがどれだけ下がるか"),
-        ("heldout_gain", "fraction", "how much lower the held-out loss ends without regularisation", "正則化を外したときに検証lossがどれだけ下がるか"),
-    )
+    observations = DECLARED["regularization"]
 
     def applies(self, harness: Harness) -> str | None:
         model = harness.fresh_model()

@@ -17,7 +17,8 @@ import statistics
 import torch
 from torch import nn
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.core.curves import analyse
 from loss_advisor.probing.harness import Harness
 
@@ -51,13 +52,7 @@ class SeedsProbe(Probe):
     name = "seeds"
     title = {"en": "Seed sensitivity", "ja": "シードによるばらつき"}
     budgets = {"fast": Budget(900, 8.0), "full": Budget(3000, 60.0)}
-    observations = declare(
-        "seeds",
-        ("runs", "count", "runs compared", "比較した実行の数"),
-        ("spread", "fraction", "range of the final losses over the starting loss", "最終lossの範囲 ÷ 開始時のloss"),
-        ("failed_runs", "count", "runs that barely learned while another learned well", "他の実行は学習できたのにほとんど学習しなかった実行の数"),
-        ("method", "label", "how runs differ: target(seed=...) or reset_parameters()", "実行の違いの作り方: target(seed=...) または reset_parameters()"),
-    )
+    observations = DECLARED["seeds"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

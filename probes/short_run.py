@@ -17,7 +17,8 @@ from typing import Any
 
 import torch
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.gradients import ActivationRecorder, stats_batch
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.core import curves
@@ -80,21 +81,7 @@ class ShortRunProbe(Probe):
     name = "short_run"
     title = {"en": "Short training run", "ja": "短い学習実行"}
     budgets = {"fast": Budget(300, 6.0), "full": Budget(1500, 60.0)}
-    observations = curves.OBSERVATIONS + declare(
-        "short_run",
-        ("steps", "count", "steps the run took", "実行したステップ数"),
-        ("min_class_recall", "fraction", "lowest per-class recall after the run", "実行後のクラス別再現率の最小値"),
-        ("minority_recall", "fraction", "recall of the rarest class after the run", "実行後の最少クラスの再現率"),
-        ("majority_recall", "fraction", "recall of the commonest class after the run", "実行後の最多クラスの再現率"),
-        ("accuracy", "fraction", "accuracy after the run", "実行後の正解率"),
-        ("balanced_accuracy", "fraction", "mean per-class recall after the run", "実行後のクラス別再現率の平均"),
-        ("majority_prediction_share", "fraction", "share of predictions that are the commonest class", "予測のうち最多クラスの割合"),
-        ("dead_unit_fraction", "fraction", "share of ReLU units dead after the run", "実行後のdead ReLUユニットの割合"),
-        ("grad_growth", "ratio", "gradient norm late in the run over its level at the start", "実行終盤の勾配ノルム ÷ 開始時の勾配ノルム"),
-        ("grad_spike", "ratio", "largest gradient norm in the run over its level at the start", "実行中の最大の勾配ノルム ÷ 開始時の勾配ノルム"),
-        ("grad_nonfinite", "bool", "a gradient became NaN or inf while the loss was still finite", "lossが有限のうちに勾配がNaN/infになった"),
-        ("recall_on", "label", "which data the recall was measured on: val or train", "再現率を測ったデータ(val / train)"),
-    )
+    observations = DECLARED["short_run"]
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness

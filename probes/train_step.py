@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from loss_advisor.probes.base import Budget, Context, Output, Probe, declare
+from loss_advisor.probes.base import Budget, Context, Output, Probe
+from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probing.harness import Harness, as_loss
 from loss_advisor.probing.loopwatch import LoopMonitor, loop_findings, mode_dependent
 from loss_advisor.probing.target import describe_exception
@@ -32,20 +33,7 @@ class TrainStepProbe(Probe):
     name = "train_step"
     title = {"en": "Audit of your training step", "ja": "あなたの学習ステップの監査"}
     budgets = {"fast": Budget(2 * CALLS, 4.0), "full": Budget(4 * CALLS, 15.0)}
-    observations = declare(
-        "train_step",
-        ("error", "message", "the error your training step raised (empty when none)", "あなたの学習ステップで発生したエラー(なければ空)"),
-        ("calls", "count", "calls of your training step observed", "観察した学習ステップの呼び出し回数"),
-        ("grads_accumulate", "bool", "gradients left from the previous call were added to by the next backward", "前回の勾配が残ったまま次のbackwardで加算された"),
-        ("stale_grad_at_step", "bool", "step() ran with no backward() since the previous step (old gradients)", "前回のstep以降backward無しでstepが呼ばれた(古い勾配)"),
-        ("empty_grad_at_step", "bool", "step() ran with no gradient to apply", "適用する勾配が無い状態でstepが呼ばれた"),
-        ("step_calls_per_call", "count", "optimizer.step() calls per call of your step", "1回の学習ステップあたりのoptimizer.step()呼び出し回数"),
-        ("eval_forward_fraction", "fraction", "share of forward passes in your step that ran in eval mode", "学習ステップ中のforwardのうちevalモードだった割合"),
-        ("mode_dependent_layers", "bool", "the model has Dropout or BatchNorm, which behave differently in eval mode", "evalモードで動作が変わる層(Dropout/BatchNorm)がある"),
-        ("user_drop", "fraction", "share of the loss your step removed over the calls", "あなたのステップで下がったlossの割合"),
-        ("reference_drop", "fraction", "share of the loss the reference step removed on the same batches", "同じバッチで参照ステップが下げたlossの割合"),
-        ("progress_ratio", "ratio", "your step's progress over the reference step's", "あなたのステップの進み ÷ 参照ステップの進み"),
-    )
+    observations = DECLARED["train_step"]
 
     def applies(self, harness: Harness) -> str | None:
         return None if harness.target.train_step is not None else "no_train_step"

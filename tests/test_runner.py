@@ -79,3 +79,20 @@ def test_python_api_renders_markdown():
     result = loss_advisor.diagnose(**setup, probes=["data", "init_loss"], lang="en")
     md = result._repr_markdown_()
     assert md.startswith("# ") and result.to_dict()["probes"][0]["name"] == "data"
+
+
+def test_every_observation_a_probe_emits_is_declared_as_data():
+    """The declarations in probes/declared.py (read torch-free by `kb check` and
+    the report) must cover what the probes really emit."""
+    from loss_advisor.pipeline.producers import all_declared
+    from loss_advisor.pipeline.runner import run_probes
+    from loss_advisor.probes import ALL_PROBES
+    from loss_advisor.probes.declared import DECLARED
+    from loss_advisor.probing.target import load_target
+
+    assert [p.observations for p in ALL_PROBES] == [DECLARED[p.name] for p in ALL_PROBES]
+    declared = set(all_declared())
+    outcome = run_probes(load_target("loss_advisor.examples.demo:target"), budget="fast")
+    emitted = {name for record in outcome.records for name in record.observations}
+    assert len(emitted) > 50
+    assert sorted(emitted - declared) == []

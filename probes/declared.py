@@ -1,0 +1,194 @@
+"""What every probe measures, declared as data: each observation's unit and its
+meaning in both languages. Torch-free, so that `kb check` and the report can
+read the declarations without loading the probes (which import torch); each
+probe class points at its own entry (`observations = DECLARED["name"]`).
+"""
+from __future__ import annotations
+
+from loss_advisor.core import curves
+from loss_advisor.core.observations import Observation, declare
+
+DECLARED: dict[str, tuple[Observation, ...]] = {}
+
+DECLARED["batch_mixing"] = declare(
+    "batch_mixing",
+    ("leak", "ratio", "gradient reaching other examples' inputs over the gradient on the example's own input", "他サンプルの入力に届く勾配 ÷ 自分の入力への勾配"),
+    ("example", "index", "the example whose loss was traced", "勾配をたどったサンプルの位置"),
+)
+
+DECLARED["batch_noise"] = declare(
+    "batch_noise",
+    ("batch_size", "count", "your batch size", "あなたのバッチサイズ"),
+    ("noise_scale", "examples", "gradient noise scale B_noise: the batch where noise equals signal", "勾配ノイズ尺度 B_noise(ノイズと信号が等しくなるバッチサイズ)"),
+    ("noise_over_batch", "ratio", "B_noise (at most the data set's size) over your batch size", "B_noise(データセットの大きさが上限)÷ あなたのバッチサイズ"),
+    ("cosine", "cosine", "mean cosine between a minibatch gradient and the large-batch gradient", "ミニバッチ勾配と大バッチ勾配のコサイン類似度の平均"),
+)
+
+DECLARED["capacity"] = declare(
+    "capacity",
+    ("user_loss", "loss", "held-out loss of your model after the reference training", "参照学習後のあなたのモデルの検証loss"),
+    ("reference_loss", "loss", "held-out loss of the reference MLP after the same training", "同じ学習後の参照MLPの検証loss"),
+    ("gap", "fraction", "share of your model's held-out loss the reference removes (1 - reference/yours)", "参照モデルが削減できるあなたのlossの割合(1 - 参照/あなた)"),
+    ("segments_to_close", "count", "late-run stretches your model would need, at its late pace, to reach the reference's loss", "参照モデルのlossに届くのに必要な、終盤のペースでの学習区間の数"),
+    ("user_late_drop", "fraction", "share of your model's loss lost over the last 40% of its training", "学習の最後の40%であなたのモデルのlossが下がった割合"),
+)
+
+DECLARED["data"] = declare(
+    "data",
+    ("examples", "count", "examples the statistics cover", "統計に使ったサンプル数"),
+    ("input_is_index", "bool", "inputs are integer indices (token IDs), not features", "入力が特徴量ではなく整数インデックス(トークンID)"),
+    ("input_nonfinite_fraction", "fraction", "share of input values that are NaN or inf", "入力のうちNaN/infの割合"),
+    ("target_nonfinite_fraction", "fraction", "share of target values that are NaN or inf", "ターゲットのうちNaN/infの割合"),
+    ("input_rms", "value", "root-mean-square of the input values", "入力値の二乗平均平方根"),
+    ("input_abs_max", "value", "largest absolute input value", "入力の絶対値の最大"),
+    ("input_scaled_in_model", "bool", "the model rescales its inputs before its first weight layer (the scale statistics are of what that layer sees)", "モデルが最初の重み層の前で入力をスケーリングしている(スケールの統計はその層が受け取る値のもの)"),
+    ("raw_pixels", "bool", "inputs look like raw 0-255 pixel values", "入力が0〜255の生の画素値に見える"),
+    ("feature_scale_ratio", "ratio", "largest over smallest feature scale (99th percentile of the deviation from the median)", "特徴量のスケール(中央値からの偏差の99パーセンタイル)の最大/最小比"),
+    ("features", "count", "input features (columns or channels)", "入力特徴量(列またはチャネル)の数"),
+    ("target_kind", "label", "class_index, binary, categorical_float, probabilities or continuous", "ターゲットの種類"),
+    ("target_rms", "value", "root-mean-square of float targets", "浮動小数ターゲットの二乗平均平方根"),
+    ("target_min", "value", "smallest class index", "クラスインデックスの最小値"),
+    ("num_classes", "count", "distinct classes among the targets", "ターゲット中のクラス数"),
+    ("imbalance_ratio", "ratio", "examples of the most frequent class per example of the rarest", "最多クラスと最少クラスのサンプル数の比"),
+    ("minority_fraction", "fraction", "share of the rarest class", "最少クラスの割合"),
+    ("order_grouping", "score", "0 when batches mix targets as at random, 1 when each batch holds one kind", "バッチ内のターゲットの偏り(0=ランダム, 1=完全に整列)"),
+    ("same_order_each_pass", "bool", "two passes over train_data give the same first batches", "2回の走査で同じ順序のバッチが出る"),
+    ("train_examples", "count", "examples in train_data (the dataset's length when known)", "train_dataのサンプル数(分かる場合はデータセットの長さ)"),
+    ("params_per_example", "ratio", "trainable parameters per training example", "訓練サンプルあたりの学習可能パラメータ数"),
+    ("sampler_shuffles", "bool", "the DataLoader's sampler draws in random order", "DataLoaderのサンプラーがランダム順"),
+)
+
+DECLARED["gradients"] = declare(
+    "gradients",
+    ("layers", "count", "weight layers in execution order", "実行順の重み層の数"),
+    ("first_last_ratio", "ratio", "relative gradient (|grad|/|weight|) of the first weight layer over the last", "最初の重み層と最後の重み層の相対勾配(|勾配|/|重み|)の比"),
+    ("max_relative_grad", "ratio", "largest |grad|/|weight| over weight layers", "重み層の |勾配|/|重み| の最大値"),
+    ("grad_nonfinite", "bool", "some gradient is NaN or inf while the loss is finite", "lossが有限なのに勾配にNaN/infがある"),
+    ("trainable_fraction", "fraction", "share of parameter values with requires_grad=True", "requires_grad=True のパラメータの割合"),
+    ("trainable_weight_layers", "count", "weight layers whose weight matrix is trainable", "重み行列が学習可能な重み層の数"),
+    ("optimizer_coverage", "fraction", "share of trainable parameter values the optimizer holds", "オプティマイザが保持する学習可能パラメータの割合"),
+    ("no_grad_fraction", "fraction", "share of trainable, optimised parameter values that get no gradient", "勾配を受け取らない(学習対象の)パラメータの割合"),
+    ("unchanged_fraction", "fraction", "share of trainable parameter values in tensors one optimizer step leaves unchanged", "1回の更新でまったく変化しないテンソルに属するパラメータの割合"),
+    ("update_ratio_median", "ratio", "median over weight layers of |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の中央値"),
+    ("update_ratio_max", "ratio", "largest |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の最大値"),
+    ("dead_unit_fraction", "fraction", "share of ReLU units that are zero on every example of a batch", "バッチ内の全サンプルで0を出すReLUユニットの割合"),
+    ("dead_layer_max", "fraction", "largest share of dead units in one layer", "1層あたりのdeadユニット割合の最大値"),
+    ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),
+    ("activation_scale_ratio", "ratio", "output std of the last weight layer over that of the first", "最後の重み層と最初の重み層の出力標準偏差の比"),
+    ("saturated_fraction", "fraction", "share of tanh/sigmoid outputs within 1% of their limits", "tanh/sigmoid出力のうち飽和域(上下限の1%以内)にある割合"),
+    ("frozen_random_fraction", "fraction", "share of frozen weight layers whose weights still look like PyTorch's default random initialisation", "凍結された重み層のうち、重みがPyTorchの既定のランダム初期値のままに見えるものの割合"),
+    ("unregistered_params", "count", "trainable parameter values in modules that run in forward but are not registered in the model (a plain Python list or dict), so no optimizer ever sees them", "forwardで使われるがモデルに登録されていない(Pythonのlistやdictに入れた)モジュールの学習可能パラメータ数"),
+    ("unregistered_fraction", "fraction", "share of all trainable parameter values that are unregistered", "学習可能パラメータのうち未登録のものの割合"),
+    ("recurrent_kind", "label", "the first recurrent layer: rnn (plain), gru or lstm", "最初の再帰層の種類: rnn(素のRNN)、gru、lstm"),
+    ("time_grad_ratio", "ratio", "input gradient at the first tenth of the time steps over the last tenth (recurrent models)", "入力勾配の最初の1/10の時刻と最後の1/10の時刻の比(再帰モデル)"),
+    ("symmetric_layers", "count", "hidden weight layers whose units all start with identical weights", "全ユニットの初期重みが同一の中間層の数"),
+)
+
+DECLARED["init_loss"] = declare(
+    "init_loss",
+    ("error", "message", "the error the first forward pass, loss or backward raised (empty when none)", "最初のforward・loss・backwardで発生したエラー(なければ空)"),
+    ("task", "label", "classification, binary, regression or segmentation (declared or inferred)", "タスクの種類(指定または推定)"),
+    ("loss_kind", "label", "what the loss function expects: cross_entropy, nll, bce, bce_with_logits, regression, kl_div or custom", "損失関数が想定する入力の種類"),
+    ("output_kind", "label", "what the model outputs look like: logits, probabilities, log_probabilities or unit_interval", "モデル出力の形式(logits・確率・対数確率・0〜1)"),
+    ("loss_initial", "loss", "the loss on the first batch before any update", "更新前の最初のバッチのloss"),
+    ("expected_loss", "loss", "the loss the task implies for an untrained model (ln C for C classes)", "未学習モデルでタスクから期待されるloss(C クラスなら ln C)"),
+    ("initial_loss_ratio", "ratio", "initial loss over the expected loss", "初期loss ÷ 期待されるloss"),
+    ("ideal_loss_ratio", "ratio", "loss of perfect outputs over the initial loss (near 0 when the loss fits the targets)", "理想的な出力でのloss ÷ 初期loss(損失関数がターゲットに合えば0に近い)"),
+    ("loss_requires_grad", "bool", "the loss is connected to the graph (has a gradient)", "lossが計算グラフにつながっている(勾配を持つ)"),
+    ("grad_nonzero_fraction", "fraction", "share of trainable parameter values that get a non-zero gradient", "非ゼロの勾配を受け取る学習可能パラメータの割合"),
+    ("loss_batch_scaling", "ratio", "loss of a batch over the mean loss of its halves (1 when averaged, 2 when summed)", "バッチのloss ÷ 半分ずつのlossの平均(平均なら1、合計なら2)"),
+    ("shape_warning", "bool", "PyTorch warned that target and output sizes differ (silent broadcasting)", "ターゲットと出力のサイズ違いをPyTorchが警告(暗黙のブロードキャスト)"),
+    ("targets_look_categorical", "bool", "float targets that hold a few whole numbers (class labels)", "少数の整数値だけを取る浮動小数ターゲット(クラスラベル)"),
+    ("trainable_params", "count", "parameter values with requires_grad=True", "requires_grad=True のパラメータ数"),
+    ("class_weights", "bool", "the loss carries class weights (weight or pos_weight)", "損失関数にクラス重み(weight / pos_weight)がある"),
+    ("output_classes", "count", "size of the output's class dimension", "出力のクラス次元の大きさ"),
+)
+
+DECLARED["input_baseline"] = declare(
+    "input_baseline",
+    ("real_gain", "fraction", "how much lower the best held-out loss is with real inputs than with zeroed ones", "ゼロ入力に比べて本物の入力で最良の検証lossがどれだけ低いか"),
+    ("train_gain", "fraction", "how much lower the training loss is with real inputs than with zeroed ones", "ゼロ入力に比べて本物の入力で訓練lossがどれだけ低いか"),
+    ("input_grad_zero", "bool", "the loss has exactly zero gradient with respect to the inputs", "入力に対するlossの勾配が厳密に0"),
+)
+
+DECLARED["labels"] = declare(
+    "labels",
+    ("noise_rate", "fraction", "estimated share of wrong labels (confident learning)", "誤ったラベルの推定割合(Confident Learning)"),
+    ("heldout_accuracy", "fraction", "accuracy of the cross-validated predictions on the given labels", "交差検証予測の正解率(与えられたラベルに対して)"),
+    ("classes", "count", "classes among the labels", "ラベルのクラス数"),
+    ("accuracy_over_majority", "ratio", "cross-validated accuracy over the share of the commonest class", "交差検証の正解率 ÷ 最多クラスの割合"),
+    ("suspicious", "count", "examples counted as likely mislabelled", "誤ラベルの可能性が高いと数えたサンプル数"),
+    ("examples", "indices", "a few of the most suspicious examples (dataset indices when known)", "特に疑わしいサンプルの例(分かればデータセットのインデックス)"),
+)
+
+DECLARED["lr_sweep"] = declare(
+    "lr_sweep",
+    ("user_lr", "lr", "your learning rate (the largest of the optimizer's groups)", "あなたの学習率(パラメータグループ中の最大値)"),
+    ("suggested_lr", "lr", "the suggested learning rate (where the steepest descent of the smoothed curve ends)", "推奨学習率(平滑化曲線の最も急な下降が終わる点)"),
+    ("min_loss_lr", "lr", "learning rate at the lowest smoothed loss", "平滑化lossが最小になる学習率"),
+    ("divergence_lr", "lr", "learning rate at which the loss diverged (absent if it never did)", "lossが発散した学習率(発散しなければ無し)"),
+    ("descent_start_lr", "lr", "learning rate at which the loss starts to fall", "lossが下がり始める学習率"),
+    ("diverged_at_start", "bool", "the loss diverged within the first decade of the sweep: no rate was safe", "スイープの最初の1桁で発散した(安全な学習率が無い)"),
+    ("user_over_suggested", "ratio", "your learning rate over the suggested one", "あなたの学習率 ÷ 推奨学習率"),
+    ("user_over_divergence", "ratio", "your learning rate over the divergence point", "あなたの学習率 ÷ 発散点の学習率"),
+    ("user_over_min_loss", "ratio", "your learning rate over the rate at the lowest loss", "あなたの学習率 ÷ lossが最小になる学習率"),
+    ("loss_at_user_vs_start", "fraction", "where the sweep's loss stands at your rate: 0 at its minimum, 1 back where it started", "あなたの学習率でのスイープのlossの位置(0=最小値、1=開始時の値)"),
+    ("user_over_descent_start", "ratio", "your learning rate over the rate at which the loss starts to fall", "あなたの学習率 ÷ lossが下がり始める学習率"),
+    ("loss_drop", "fraction", "how far the loss fell at best during the sweep (share of its start)", "スイープ中にlossが最大でどれだけ下がったか(開始値に対する割合)"),
+    ("steps", "count", "steps the sweep ran", "スイープのステップ数"),
+)
+
+DECLARED["overfit_batch"] = declare(
+    "overfit_batch",
+    ("user_ratio", "ratio", "final over initial loss on the batch with your optimizer", "あなたのオプティマイザでの最終loss ÷ 初期loss"),
+    ("reference_ratio", "ratio", "final over initial loss with the reference Adam", "参照用Adamでの最終loss ÷ 初期loss"),
+    ("outcome", "label", "who memorised the batch: user, reference_only or neither", "バッチを記憶できたのは誰か: user / reference_only / neither"),
+    ("examples", "count", "examples in the batch", "バッチのサンプル数"),
+)
+
+DECLARED["regularization"] = declare(
+    "regularization",
+    ("weight_decay", "value", "the largest weight decay among the optimizer's groups", "オプティマイザのweight decayの最大値"),
+    ("dropout", "value", "the largest Dropout probability in the model", "モデル中のDropout確率の最大値"),
+    ("train_gain", "fraction", "how much lower the training loss ends without regularisation", "正則化を外したときに訓練lossがどれだけ下がるか"),
+    ("heldout_gain", "fraction", "how much lower the held-out loss ends without regularisation", "正則化を外したときに検証lossがどれだけ下がるか"),
+)
+
+DECLARED["seeds"] = declare(
+    "seeds",
+    ("runs", "count", "runs compared", "比較した実行の数"),
+    ("spread", "fraction", "range of the final losses over the starting loss", "最終lossの範囲 ÷ 開始時のloss"),
+    ("failed_runs", "count", "runs that barely learned while another learned well", "他の実行は学習できたのにほとんど学習しなかった実行の数"),
+    ("method", "label", "how runs differ: target(seed=...) or reset_parameters()", "実行の違いの作り方: target(seed=...) または reset_parameters()"),
+)
+
+DECLARED["short_run"] = curves.OBSERVATIONS + declare(
+    "short_run",
+    ("steps", "count", "steps the run took", "実行したステップ数"),
+    ("min_class_recall", "fraction", "lowest per-class recall after the run", "実行後のクラス別再現率の最小値"),
+    ("minority_recall", "fraction", "recall of the rarest class after the run", "実行後の最少クラスの再現率"),
+    ("majority_recall", "fraction", "recall of the commonest class after the run", "実行後の最多クラスの再現率"),
+    ("accuracy", "fraction", "accuracy after the run", "実行後の正解率"),
+    ("balanced_accuracy", "fraction", "mean per-class recall after the run", "実行後のクラス別再現率の平均"),
+    ("majority_prediction_share", "fraction", "share of predictions that are the commonest class", "予測のうち最多クラスの割合"),
+    ("dead_unit_fraction", "fraction", "share of ReLU units dead after the run", "実行後のdead ReLUユニットの割合"),
+    ("grad_growth", "ratio", "gradient norm late in the run over its level at the start", "実行終盤の勾配ノルム ÷ 開始時の勾配ノルム"),
+    ("grad_spike", "ratio", "largest gradient norm in the run over its level at the start", "実行中の最大の勾配ノルム ÷ 開始時の勾配ノルム"),
+    ("grad_nonfinite", "bool", "a gradient became NaN or inf while the loss was still finite", "lossが有限のうちに勾配がNaN/infになった"),
+    ("recall_on", "label", "which data the recall was measured on: val or train", "再現率を測ったデータ(val / train)"),
+)
+
+DECLARED["train_step"] = declare(
+    "train_step",
+    ("error", "message", "the error your training step raised (empty when none)", "あなたの学習ステップで発生したエラー(なければ空)"),
+    ("calls", "count", "calls of your training step observed", "観察した学習ステップの呼び出し回数"),
+    ("grads_accumulate", "bool", "gradients left from the previous call were added to by the next backward", "前回の勾配が残ったまま次のbackwardで加算された"),
+    ("stale_grad_at_step", "bool", "step() ran with no backward() since the previous step (old gradients)", "前回のstep以降backward無しでstepが呼ばれた(古い勾配)"),
+    ("empty_grad_at_step", "bool", "step() ran with no gradient to apply", "適用する勾配が無い状態でstepが呼ばれた"),
+    ("step_calls_per_call", "count", "optimizer.step() calls per call of your step", "1回の学習ステップあたりのoptimizer.step()呼び出し回数"),
+    ("eval_forward_fraction", "fraction", "share of forward passes in your step that ran in eval mode", "学習ステップ中のforwardのうちevalモードだった割合"),
+    ("mode_dependent_layers", "bool", "the model has Dropout or BatchNorm, which behave differently in eval mode", "evalモードで動作が変わる層(Dropout/BatchNorm)がある"),
+    ("user_drop", "fraction", "share of the loss your step removed over the calls", "あなたのステップで下がったlossの割合"),
+    ("reference_drop", "fraction", "share of the loss the reference step removed on the same batches", "同じバッチで参照ステップが下げたlossの割合"),
+    ("progress_ratio", "ratio", "your step's progress over the reference step's", "あなたのステップの進み ÷ 参照ステップの進み"),
+)
