@@ -208,6 +208,8 @@ def _problems(session: Session, probes: list[Any], rules: Rules) -> list[str]:
         error = obs.get("train_step.error") or ""
         if stopped == "error":
             reasons.append(t("verdict.stopped_error", lang, steps=steps, error=error or "?"))
+        elif stopped == "spawned":
+            reasons.append(t("verdict.stopped_spawned", lang, steps=steps))
         else:
             reasons.append(t("verdict.stopped_timeout", lang, steps=steps))
     # Symptoms that rule health out, measured or answered.
