@@ -24,6 +24,31 @@ from loss_advisor.surfaces.tui.app import create_app  # noqa: E402
 SIZE = (80, 24)
 
 
+async def _steady(pilot, timeout: float = 20.0) -> None:
+    """Wait on the app's state, not on time: until two consecutive frames show
+    the same screen. One pause was not enough on a loaded machine (the
+    Japanese question view failed now and then under -n 2)."""
+    import time
+
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        await pilot.pause()
+        now = [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+        if now == last:
+            return
+        last = now
+
+
+def keys(*pressed: str):
+    """A run_before for snap_compare: press the keys, then wait for a steady screen."""
+    async def run_before(pilot) -> None:
+        await _steady(pilot)
+        if pressed:
+            await pilot.press(*pressed)
+        await _steady(pilot)
+    return run_before
+
+
 @pytest.fixture()
 def saved_session(tmp_path, kb):
     """A session as the app saves it, with an LR range test, a short run and gradients."""
@@ -55,11 +80,11 @@ def saved_session(tmp_path, kb):
 
 
 def test_question_view(snap_compare):
-    assert snap_compare(create_app("en"), terminal_size=SIZE)
+    assert snap_compare(create_app("en"), run_before=keys(), terminal_size=SIZE)
 
 
 def test_question_view_in_japanese(snap_compare):
-    assert snap_compare(create_app("ja"), press=["2"], terminal_size=SIZE)
+    assert snap_compare(create_app("ja"), run_before=keys("2"), terminal_size=SIZE)
 
 
 def test_question_view_with_a_measured_answer(snap_compare, saved_session):
@@ -69,24 +94,25 @@ def test_question_view_with_a_measured_answer(snap_compare, saved_session):
         log.focus()
         log.highlighted = [o.id for o in log.options].index("q_lr_position")
         await pilot.press("enter")
+        await _steady(pilot)
 
     assert snap_compare(create_app("en", resume=saved_session), run_before=review_measured, terminal_size=SIZE)
 
 
 def test_diagnosis_view(snap_compare):
-    assert snap_compare(create_app("en"), press=["2", "1", "1", "d"], terminal_size=SIZE)
+    assert snap_compare(create_app("en"), run_before=keys("2", "1", "1", "d"), terminal_size=SIZE)
 
 
 def test_checklist_view(snap_compare):
-    assert snap_compare(create_app("en"), press=["2", "1", "1", "c"], terminal_size=SIZE)
+    assert snap_compare(create_app("en"), run_before=keys("2", "1", "1", "c"), terminal_size=SIZE)
 
 
 def test_probe_results_lr_range_test(snap_compare, saved_session):
-    assert snap_compare(create_app("en", resume=saved_session), press=["p"], terminal_size=SIZE)
+    assert snap_compare(create_app("en", resume=saved_session), run_before=keys("p"), terminal_size=SIZE)
 
 
 def test_probe_results_gradients(snap_compare, saved_session):
-    assert snap_compare(create_app("en", resume=saved_session), press=["p", "up", "up"], terminal_size=SIZE)
+    assert snap_compare(create_app("en", resume=saved_session), run_before=keys("p", "up", "up"), terminal_size=SIZE)
 
 
 def test_save_dialog(snap_compare):
@@ -94,5 +120,6 @@ def test_save_dialog(snap_compare):
         await pilot.pause()
         await pilot.press("s")
         pilot.app.screen.query_one("Input").cursor_blink = False
+        await _steady(pilot)
 
     assert snap_compare(create_app("en"), run_before=steady_cursor, terminal_size=SIZE)
