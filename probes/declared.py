@@ -86,6 +86,9 @@ DECLARED["gradients"] = declare(
 
 DECLARED["init_loss"] = declare(
     "init_loss",
+    ("error_layer", "label", "the module (name and type) that raised inside the forward pass", "forwardの中でエラーを出したモジュール(名前と型)"),
+    ("error_layer_expects", "count", "input features (Linear) or channels (convolution) the failing layer was defined for", "エラーを出した層が定義上受け取る入力の特徴数(Linear)またはチャネル数(畳み込み)"),
+    ("error_layer_got", "count", "input features or channels the failing layer was given", "エラーを出した層に実際に渡された特徴数またはチャネル数"),
     ("error", "message", "the error the first forward pass, loss or backward raised (empty when none)", "最初のforward・loss・backwardで発生したエラー(なければ空)"),
     ("task", "label", "classification, binary, regression or segmentation (declared or inferred)", "タスクの種類(指定または推定)"),
     ("loss_kind", "label", "what the loss function expects: cross_entropy, nll, bce, bce_with_logits, regression, kl_div or custom", "損失関数が想定する入力の種類"),

@@ -181,6 +181,52 @@ def ideal_outputs(task: str, out: torch.Tensor, targets: torch.Tensor) -> list[t
     return forms
 
 
+class LayerTracker:
+    """Which of the model's modules was still running when the forward pass
+    raised: the innermost one entered and not left. Hooks are removed on exit."""
+
+    def __init__(self, model: torch.nn.Module):
+        self.names = {id(m): name for name, m in model.named_modules()}
+        self.model = model
+        self.stack: list[tuple[torch.nn.Module, tuple]] = []
+        self.failed: tuple[torch.nn.Module, tuple] | None = None
+        self.handles: list = []
+
+    def __enter__(self) -> "LayerTracker":
+        for m in self.model.modules():
+            self.handles.append(m.register_forward_pre_hook(self._enter))
+            self.handles.append(m.register_forward_hook(self._leave))
+        return self
+
+    def _enter(self, module, args) -> None:
+        self.stack.append((module, args))
+
+    def _leave(self, module, args, output) -> None:
+        if self.stack and self.stack[-1][0] is module:
+            self.stack.pop()
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        for handle in self.handles:
+            handle.remove()
+        if exc_type is not None and self.stack:
+            self.failed = self.stack[-1]
+        return False
+
+    def failed_layer(self) -> dict[str, Any]:
+        """The failing module's name and type, and for a Linear or a convolution
+        the features or channels it expects against those it got."""
+        module, args = self.failed
+        name = self.names.get(id(module)) or "(the model)"
+        found: dict[str, Any] = {"error_layer": f"{name} ({type(module).__name__})"}
+        x = args[0] if args and isinstance(args[0], torch.Tensor) else None
+        if isinstance(module, torch.nn.Linear) and x is not None and x.dim() >= 1:
+            found["error_layer_expects"], found["error_layer_got"] = module.in_features, int(x.shape[-1])
+        elif isinstance(module, torch.nn.modules.conv._ConvNd) and x is not None and x.dim() >= 2:
+            channels = int(x.shape[1]) if x.dim() == module.weight.dim() else int(x.shape[0])
+            found["error_layer_expects"], found["error_layer_got"] = module.in_channels, channels
+        return found
+
+
 class InitLossProbe(Probe):
     name = "init_loss"
     title = {"en": "Loss at initialisation", "ja": "初期状態のloss"}
@@ -200,16 +246,20 @@ class InitLossProbe(Probe):
         inputs, targets = h.batches[0]
         model = h.fresh_model()
         obs["trainable_params"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        tracker = LayerTracker(model)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                outputs = h.forward(model, inputs)
+                with tracker:
+                    outputs = h.forward(model, inputs)
                 loss = h.loss(outputs, targets)
             obs["shape_warning"] = any("target size" in str(w.message) for w in caught)
             h.steps += 1
         except Exception as exc:
             obs["error"] = describe_exception(exc)
             out.details["error_during"] = "forward/loss"
+            if tracker.failed is not None:
+                obs.update(tracker.failed_layer())
             return out
         o = main_output(outputs)
         task = infer_task(h.target.task, o, targets)

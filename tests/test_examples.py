@@ -48,6 +48,7 @@ EXPECTED = {
     "slow_but_healthy": "actually_decreasing",
     # set-up shapes of today's training
     "meta_head": "device_mismatch",
+    "layer_shape_mismatch": "layer_shape_mismatch",
 }
 HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
            "healthy_in_model_norm",
