@@ -96,3 +96,44 @@ def test_every_observation_a_probe_emits_is_declared_as_data():
     emitted = {name for record in outcome.records for name in record.observations}
     assert len(emitted) > 50
     assert sorted(emitted - declared) == []
+
+
+def test_out_of_memory_inside_a_probe_is_a_finding_that_names_the_batch(tmp_path, cli):
+    """torch.OutOfMemoryError (simulated on CPU: the model raises it on the
+    learning-rate sweep's larger steps) fails that probe with the batch size
+    named; the run completes with exit 0 and valid JSON."""
+    import json
+    import textwrap
+
+    path = tmp_path / "oom.py"
+    path.write_text(textwrap.dedent('''
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Linear(4, 3)
+                self.calls = 0
+
+            def forward(self, x):
+                self.calls += 1
+                if self.calls > 3:
+                    raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+                return self.net(x)
+
+        def target():
+            x = torch.randn(128, 4)
+            y = (x[:, 0] > 0).long()
+            return {"model": Model(), "loss_fn": nn.CrossEntropyLoss(),
+                    "optimizer": lambda p: torch.optim.SGD(p, lr=0.1),
+                    "train_data": DataLoader(TensorDataset(x, y), batch_size=32)}
+    '''))
+    result = cli("probe", f"{path}:target", "--probes", "data,init_loss,gradients,lr_sweep", "--format", "json",
+                 "--quiet", "--lang", "en")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    failed = [p for p in data["probes"] if p["status"] == "error"]
+    assert failed and all("ran out of GPU memory at batch size 32" in p["message"] for p in failed)
+    assert data["verdict"]["kind"] != "healthy"

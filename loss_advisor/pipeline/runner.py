@@ -303,8 +303,11 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
                 record.message = message_in(None, record.message_key, {}, "en")
                 was_cancelled = True
             except torch.cuda.OutOfMemoryError:
+                # The batch the probe was training at when memory ran out: the
+                # size to go below (the finding the scale issue asks for).
                 record.status, record.message_key = "error", "probes.out_of_memory"
-                record.message = message_in(None, record.message_key, {}, "en")
+                record.message_params = {"batch": getattr(harness, "batch_size", None) or "?"}
+                record.message = message_in(None, record.message_key, record.message_params, "en")
             except Exception as exc:  # a failing probe never stops the others
                 record.status, record.message = "error", describe_exception(exc)
                 log.debug("probe %s failed", probe.name, exc_info=True)
