@@ -54,11 +54,14 @@ class _Reached(Exception):
 
 def first_layer_input(h: Harness, inputs: Any) -> torch.Tensor | None:
     """The input of the first weight layer (Linear, Conv, RNN, Embedding...) the
-    model runs, on a copy of the model in train mode with Dropout off and no
-    gradients; the forward pass stops there. None when there is no such
-    layer, its input is not one tensor, or the model fails before it."""
+    model runs, on a copy of the model in the mode it was handed over (an
+    input BatchNorm left in eval mode with fresh running statistics scales
+    nothing, and training will not change that unless the loop calls
+    model.train()), with Dropout off and no gradients; the forward pass stops
+    there. None when there is no such layer, its input is not one tensor, or
+    the model fails before it."""
     try:
-        model = h.fresh_model()
+        model = h.fresh_model(keep_mode=True)
     except Exception:
         return None
     for m in model.modules():
