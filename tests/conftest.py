@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import shutil
 import sys
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -25,6 +26,25 @@ def kb_copy(tmp_path):
     dest = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", dest, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     return dest
+
+
+async def steady_screen(pilot, timeout: float = 20.0) -> None:
+    """Wait on the app's state, not on time: until its messages are handled and
+    two consecutive frames show the same screen. A single pause is not enough on
+    a loaded machine, where a pushed screen or a relocalised footer can take
+    several rounds of the message loop to reach the compositor (a TUI
+    language-switch test failed 2 runs in 5 under `-n 2` on a busy machine,
+    the Japanese snapshot now and then). While a worker runs, the screen
+    changes by itself: return at once and let the caller wait for the worker."""
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        await pilot.pause()
+        if getattr(pilot.app, "running", None):
+            return
+        now = [strip.text for strip in pilot.app.screen._compositor.render_strips()]
+        if now == last or time.monotonic() > deadline:
+            return
+        last = now
 
 
 class CliResult:

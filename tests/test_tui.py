@@ -18,6 +18,8 @@ pytest.importorskip("textual")
 
 from textual.widgets import Input  # noqa: E402
 
+from conftest import steady_screen as idle  # noqa: E402
+
 from loss_advisor.core.i18n import pick  # noqa: E402
 from loss_advisor.core.kb import load_kb  # noqa: E402
 from loss_advisor.surfaces.tui.app import create_app  # noqa: E402
@@ -115,24 +117,6 @@ def shown(app, selector: str | None = None) -> str:
         region = app.screen.find_widget(app.screen.query_one(selector)).visible_region
         lines = [strips[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]
     return " ".join(" ".join(lines).translate(BORDERS).split())
-
-
-async def idle(pilot, timeout: float = 20.0) -> None:
-    """Wait on the app's state, not on time: until its messages are handled and
-    two consecutive frames show the same screen. A single pause is not enough on
-    a loaded machine, where a pushed screen or a relocalised footer can take
-    several rounds of the message loop to reach the compositor (the cause of
-    a language-switch test that failed 2 runs in 5 under `-n 2` on a busy machine)."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        await pilot.pause()
-        if pilot.app.running:       # a worker updates the screen by itself: settle() waits for it
-            return
-        now = screen_text(pilot.app)
-        if now == last or time.monotonic() > deadline:
-            return
-        last = now
 
 
 async def press(pilot, *keys: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("textual")
 pytest.importorskip("pytest_textual_snapshot")
 
+from conftest import steady_screen  # noqa: E402
 from loss_advisor.core.engine import Session  # noqa: E402
 from loss_advisor.core.records import ProbeRecord  # noqa: E402
 from loss_advisor.core.result import Result  # noqa: E402
@@ -24,28 +25,13 @@ from loss_advisor.surfaces.tui.app import create_app  # noqa: E402
 SIZE = (80, 24)
 
 
-async def _steady(pilot, timeout: float = 20.0) -> None:
-    """Wait on the app's state, not on time: until two consecutive frames show
-    the same screen. One pause was not enough on a loaded machine (the
-    Japanese question view failed now and then under -n 2)."""
-    import time
-
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        await pilot.pause()
-        now = [strip.text for strip in pilot.app.screen._compositor.render_strips()]
-        if now == last:
-            return
-        last = now
-
-
 def keys(*pressed: str):
     """A run_before for snap_compare: press the keys, then wait for a steady screen."""
     async def run_before(pilot) -> None:
-        await _steady(pilot)
+        await steady_screen(pilot)
         if pressed:
             await pilot.press(*pressed)
-        await _steady(pilot)
+        await steady_screen(pilot)
     return run_before
 
 
@@ -94,7 +80,7 @@ def test_question_view_with_a_measured_answer(snap_compare, saved_session):
         log.focus()
         log.highlighted = [o.id for o in log.options].index("q_lr_position")
         await pilot.press("enter")
-        await _steady(pilot)
+        await steady_screen(pilot)
 
     assert snap_compare(create_app("en", resume=saved_session), run_before=review_measured, terminal_size=SIZE)
 
@@ -120,6 +106,6 @@ def test_save_dialog(snap_compare):
         await pilot.pause()
         await pilot.press("s")
         pilot.app.screen.query_one("Input").cursor_blink = False
-        await _steady(pilot)
+        await steady_screen(pilot)
 
     assert snap_compare(create_app("en"), run_before=steady_cursor, terminal_size=SIZE)

@@ -35,19 +35,30 @@ class StopWatching(BaseException):
         self.reason = reason
 
 
-def write_record(path: str | os.PathLike, record: Mapping[str, Any]) -> None:
+def write_json(path: str | os.PathLike, data: Mapping[str, Any]) -> None:
+    """Write whole, then rename: a reader never sees half a file."""
     from loss_advisor.core.result import json_safe
 
     target = Path(path)
     partial = target.with_name(target.name + ".part")
-    partial.write_text(json.dumps(json_safe(dict(record)), ensure_ascii=False), encoding="utf-8")
+    partial.write_text(json.dumps(json_safe(dict(data)), ensure_ascii=False), encoding="utf-8")
     os.replace(partial, target)
 
 
-def read_record(path: str | os.PathLike) -> dict[str, Any] | None:
-    """The last complete record, or None when the child never wrote one."""
+def read_json(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The object in a file written by write_json, or None when there is none (yet)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("version") == RECORD_VERSION else None
+    return data if isinstance(data, dict) else None
+
+
+def write_record(path: str | os.PathLike, record: Mapping[str, Any]) -> None:
+    write_json(path, record)
+
+
+def read_record(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The last complete record, or None when the child never wrote one."""
+    data = read_json(path)
+    return data if data is not None and data.get("version") == RECORD_VERSION else None

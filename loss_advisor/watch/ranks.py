@@ -19,7 +19,6 @@ other nodes are not gathered (their folder is another machine's).
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from loss_advisor.core.observations import declare
+from loss_advisor.watch.protocol import read_json, write_json
 
 # Seconds rank 0 waits for the other ranks' files after its own watch ended,
 # and the others wait for rank 0's status: the ranks stop at the same step
@@ -86,22 +86,9 @@ def _agent() -> str:
     return f"{ppid}.{started}"
 
 
-def _write(path: Path, data: Mapping[str, Any]) -> None:
-    partial = path.with_name(path.name + ".part")
-    partial.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(partial, path)
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def share(job: Job, seen: Mapping[str, Any]) -> None:
     """This rank's record summary, for rank 0."""
-    _write(job.folder / f"rank{job.rank}.json", dict(seen))
+    write_json(job.folder / f"rank{job.rank}.json", dict(seen))
 
 
 def gather(job: Job, timeout: float = GATHER_SECONDS) -> list[dict[str, Any]]:
@@ -110,7 +97,7 @@ def gather(job: Job, timeout: float = GATHER_SECONDS) -> list[dict[str, Any]]:
     wanted = [job.folder / f"rank{r}.json" for r in range(min(job.world_size, job.local_world_size))]
     while time.monotonic() < deadline and not all(p.exists() for p in wanted):
         time.sleep(POLL_SECONDS)
-    found = [data for data in map(_read, wanted) if data is not None]
+    found = [data for data in map(read_json, wanted) if data is not None]
     for path in wanted:
         path.unlink(missing_ok=True)
     return found
@@ -118,7 +105,7 @@ def gather(job: Job, timeout: float = GATHER_SECONDS) -> list[dict[str, Any]]:
 
 def announce(job: Job, code: int) -> None:
     """Rank 0: the exit status every rank returns."""
-    _write(job.folder / "status.json", {"code": code})
+    write_json(job.folder / "status.json", {"code": code})
 
 
 def await_status(job: Job, own: int, timeout: float = GATHER_SECONDS + 30.0) -> int:
@@ -126,7 +113,7 @@ def await_status(job: Job, own: int, timeout: float = GATHER_SECONDS + 30.0) -> 
     deadline = time.monotonic() + timeout
     path = job.folder / "status.json"
     while time.monotonic() < deadline:
-        data = _read(path)
+        data = read_json(path)
         if data is not None and isinstance(data.get("code"), int):
             return data["code"]
         time.sleep(POLL_SECONDS)
