@@ -7,6 +7,8 @@ its curve and its loop checks.
 """
 from __future__ import annotations
 
+import math
+
 from typing import Any, Mapping
 
 from loss_advisor.core import curves
@@ -109,7 +111,7 @@ def distributed_observations(record: Mapping[str, Any], details: dict[str, Any])
     if not isinstance(distributed, Mapping):
         return {}
     losses = [row[1] for row in record.get("losses") or [] if isinstance(row, list) and len(row) == 2
-              and isinstance(row[1], (int, float)) and row[1] == row[1] and abs(row[1]) != float("inf")]
+              and isinstance(row[1], (int, float)) and math.isfinite(row[1])]
     details["distributed"] = {**distributed, "last_loss": losses[-1] if losses else None}
     obs: dict[str, Any] = {"ddp.world_size": distributed.get("world_size")}
     epochs = distributed.get("sampler_epochs") or []
