@@ -265,9 +265,6 @@ class GradientsProbe(Probe):
             return out
         loss.backward()
         h.steps += 1
-        ratio = time_gradient_ratio(h, batch)
-        if ratio is not None:
-            obs["time_grad_ratio"] = ratio
         rnn = next((m for m in model.modules() if isinstance(m, nn.RNNBase)), None)
         if rnn is not None:
             obs["recurrent_kind"] = {nn.GRU: "gru", nn.LSTM: "lstm"}.get(type(rnn), "rnn")
@@ -309,13 +306,33 @@ class GradientsProbe(Probe):
         obs["symmetric_layers"] = sum(1 for m in layers[:-1] if self._symmetric(m))
         obs.update(rec.dead())
 
-        before = {id(p): p.detach().clone() for p in trainable}
         if loss_finite and not obs["grad_nonfinite"]:
+            # The weights before the step: read back from the snapshot one
+            # tensor at a time when the model is the user's own (it was
+            # restored to exactly those values), else cloned; either way no
+            # second copy of the whole model is held.
+            names = {id(p): n for n, p in model.named_parameters()}
+            before: dict[int, torch.Tensor] = {}
+            if not h.in_place:
+                before = {id(p): p.detach().clone() for p in trainable}
             opt.step()
+
+            def old(w: torch.Tensor) -> torch.Tensor | None:
+                if id(w) in before:
+                    return before[id(w)]
+                if not h.in_place or id(w) not in names or not w.requires_grad:
+                    return None
+                return h.original(names[id(w)], w)
+
             ratios = []
             for m, row in zip(layers, table):
                 ws = weights_of(m)
-                dn = math.sqrt(sum(float((w.detach() - before[id(w)]).pow(2).sum()) for w in ws if id(w) in before))
+                squares = 0.0
+                for w in ws:
+                    was = old(w)
+                    if was is not None:
+                        squares += float((w.detach() - was).pow(2).sum())
+                dn = math.sqrt(squares)
                 wn = row["weight_norm"]
                 if wn > 0:
                     row["update_ratio"] = dn / wn
@@ -324,9 +341,18 @@ class GradientsProbe(Probe):
                 obs["update_ratio_median"] = statistics.median(ratios)
                 obs["update_ratio_max"] = max(ratios)
             if n_train:
-                still = sum(p.numel() for p in trainable if torch.equal(p.detach(), before[id(p)]))
+                still = 0
+                for p in trainable:
+                    was = old(p)
+                    still += p.numel() if was is not None and torch.equal(p.detach(), was) else 0
                 obs["unchanged_fraction"] = still / n_train
+            del before
         out.details["layers"] = LayerTable(table)
+        # Last: it runs a model of its own (fresh_model), which in place is
+        # this one, put back as it came in.
+        ratio = time_gradient_ratio(h, batch)
+        if ratio is not None:
+            obs["time_grad_ratio"] = ratio
         return out
 
     @staticmethod

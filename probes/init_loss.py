@@ -121,9 +121,13 @@ def squashed(h, model: nn.Module, inputs: Any) -> bool:
     weight layer tenfold: raw logits leave (0, 1), squashed outputs cannot.
     (Untrained logits often all lie in (0, 1) by chance: small weights and a
     positive bias.)"""
-    import copy
-    probe = copy.deepcopy(model)
-    probe.eval()
+    # The scaled weights are passed to a functional call, never written into
+    # the model: the model is the user's own (probes work in place), and the
+    # caller's loss still needs the weights it was computed with.
+    from torch.func import functional_call
+
+    was = {name: m.training for name, m in model.named_modules()}
+    model.eval()
     last = None
     def remember(module, args, output):
         nonlocal last
@@ -131,14 +135,27 @@ def squashed(h, model: nn.Module, inputs: Any) -> bool:
             last = module
     handle = torch.nn.modules.module.register_module_forward_hook(remember)
     try:
-        h.forward(probe, inputs)
+        try:
+            h.forward(model, inputs)
+        finally:
+            handle.remove()
+        if last is None:
+            return True
+        prefix = next((name for name, m in model.named_modules() if m is last), None)
+        if prefix is None:
+            return True          # a layer built inside forward(): scaling it cannot show anything
+        scaled = {(f"{prefix}.{n}" if prefix else n): p * 10.0 for n, p in last.named_parameters(recurse=False)}
+        if isinstance(inputs, dict):
+            outputs = functional_call(model, scaled, (), inputs, strict=False)
+        elif isinstance(inputs, (tuple, list)):
+            outputs = functional_call(model, scaled, tuple(inputs), strict=False)
+        else:
+            outputs = functional_call(model, scaled, (inputs,), strict=False)
+        o = main_output(outputs)
     finally:
-        handle.remove()
-    if last is None:
-        return True
-    for p in last.parameters(recurse=False):
-        p.mul_(10.0)
-    o = main_output(h.forward(probe, inputs))
+        for name, m in model.named_modules():
+            if name in was:
+                m.training = was[name]
     return o is not None and bool(((o >= 0) & (o <= 1)).all())
 
 

@@ -55,21 +55,27 @@ class RegularizationProbe(Probe):
                 obs["weight_decay"] = max(float(g.get("weight_decay", 0) or 0) for g in opt.param_groups)
                 obs["dropout"] = max((m.p for m in model.modules()
                                       if isinstance(m, nn.modules.dropout._DropoutNd)), default=0.0)
-            if lifted:
-                for g in opt.param_groups:
-                    if "weight_decay" in g:
-                        g["weight_decay"] = 0.0
-                for m in model.modules():
-                    if isinstance(m, nn.modules.dropout._DropoutNd):
+            # The model may be the user's own (probes work in place): the
+            # Dropout rates set to zero are put back whatever happens.
+            rates = {m: m.p for m in model.modules() if isinstance(m, nn.modules.dropout._DropoutNd)}
+            try:
+                if lifted:
+                    for g in opt.param_groups:
+                        if "weight_decay" in g:
+                            g["weight_decay"] = 0.0
+                    for m in rates:
                         m.p = 0.0
-            for i in range(steps):
-                loss = h.train_step(model, opt, train[i % len(train)])
-                if not math.isfinite(loss):
-                    raise ProbeSkipped("nonfinite_comparison")
-                ctx.check((k + (i + 1) / steps) / 2, "as configured" if k == 0 else "without regularisation")
-                if ctx.out_of_time():
-                    break
-            results[k] = (h.eval_loss(model, train), h.eval_loss(model, holdout))
+                for i in range(steps):
+                    loss = h.train_step(model, opt, train[i % len(train)])
+                    if not math.isfinite(loss):
+                        raise ProbeSkipped("nonfinite_comparison")
+                    ctx.check((k + (i + 1) / steps) / 2, "as configured" if k == 0 else "without regularisation")
+                    if ctx.out_of_time():
+                        break
+                results[k] = (h.eval_loss(model, train), h.eval_loss(model, holdout))
+            finally:
+                for m, rate in rates.items():
+                    m.p = rate
         (train_reg, held_reg), (train_free, held_free) = results[0], results[1]
         if not all(math.isfinite(v) and v > 0 for v in (train_reg, held_reg)):
             raise ProbeSkipped("nonfinite_comparison")

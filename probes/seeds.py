@@ -63,7 +63,7 @@ class SeedsProbe(Probe):
         for k, seed in enumerate(SEEDS):
             if uses_seed:
                 harness = Harness(h.target.with_seed(seed), h.device)
-                model = harness.fresh_model()
+                model = harness.own_model()
             else:
                 harness = h
                 model = h.fresh_model()

@@ -101,3 +101,120 @@ def test_probing_on_cuda_leaves_a_cpu_model_on_the_cpu():
     outcome = run_probes(from_object(setup), device="cuda", probes=["init_loss", "lr_sweep"])
     assert outcome.device.startswith("cuda")
     assert all(p.device.type == "cpu" for p in setup["model"].parameters())
+
+
+def _state_of(model, opt):
+    return ({k: v.clone() for k, v in model.state_dict().items()},
+            {n: m.training for n, m in model.named_modules()},
+            {n: (p.requires_grad, None if p.grad is None else p.grad.clone()) for n, p in model.named_parameters()},
+            {i: {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in opt.state[p].items()}
+             for i, p in enumerate(model.parameters()) if p in opt.state},
+            [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups])
+
+
+def _assert_same(before, model, opt):
+    state, modes, params, opt_state, groups = before
+    after = model.state_dict()
+    assert state.keys() == after.keys()
+    for key, value in state.items():
+        assert torch.equal(value, after[key]), key
+    assert {n: m.training for n, m in model.named_modules()} == modes
+    for n, p in model.named_parameters():
+        flag, grad = params[n]
+        assert p.requires_grad == flag, n
+        assert (p.grad is None) == (grad is None) and (p.grad is None or torch.equal(p.grad, grad)), n
+    now = {i: opt.state[p] for i, p in enumerate(model.parameters()) if p in opt.state}
+    assert now.keys() == opt_state.keys()
+    for i, saved in opt_state.items():
+        assert now[i].keys() == saved.keys()
+        for k, v in saved.items():
+            assert torch.equal(now[i][k], v) if isinstance(v, torch.Tensor) else now[i][k] == v, (i, k)
+    assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == groups
+
+
+@pytest.mark.parametrize("spill_mb", ["0", "1024"])
+def test_in_place_probes_restore_everything_bit_for_bit(monkeypatch, spill_mb):
+    """Probes train the user's model itself (no copy: deepcopy of a module
+    raises here) and the snapshot puts back weights, buffers, gradients,
+    requires_grad flags, train/eval modes, the user's own optimizer (which
+    the factory hands out, with its Adam state), and every RNG -- with the
+    snapshot in memory and spilled to a file."""
+    monkeypatch.setenv("LOSS_ADVISOR_SPILL_MB", spill_mb)
+
+    def no_copies(self, memo):
+        raise AssertionError("a probe deep-copied the user's model")
+    monkeypatch.setattr(nn.Module, "__deepcopy__", no_copies, raising=False)
+    setup = make_setup(train_step=step)
+    model = setup["model"]
+    model[0].bias.requires_grad_(False)        # a frozen tensor stays frozen
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    model.train()
+    for x, y in list(setup["train_data"])[:3]:     # a live optimizer: Adam state, step counts
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    model.eval()
+    setup["optimizer"] = lambda params: opt     # the user's own optimizer, as some scripts pass it
+    setup["scheduler"] = lambda o: torch.optim.lr_scheduler.StepLR(o, 5, gamma=0.5)
+    setup["train_step"] = None
+    before = _state_of(model, opt)
+    random.seed(3)
+    np.random.seed(3)
+    torch.manual_seed(3)
+    rng = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state().clone())
+
+    seen = []
+    from loss_advisor.probing import harness as harness_module
+    original = harness_module.Harness.fresh_model
+
+    def spy(self, keep_mode=False):
+        got = original(self, keep_mode)
+        seen.append(got is model)
+        return got
+    monkeypatch.setattr(harness_module.Harness, "fresh_model", spy)
+
+    outcome = run_probes(from_object(setup), budget="fast")
+
+    assert outcome.restored
+    errors = {r.name: r.message for r in outcome.records if r.status == "error"}
+    assert not errors
+    assert {r.name for r in outcome.records if r.status == "ok"} >= {
+        "gradients", "lr_sweep", "overfit_batch", "short_run", "batch_noise", "capacity", "regularization", "labels"}
+    assert seen and all(seen)          # every probe got the user's model itself
+    _assert_same(before, model, opt)
+    assert random.getstate() == rng[0]
+    assert np.array_equal(np.random.get_state()[1], rng[1])
+    assert torch.equal(torch.get_rng_state(), rng[2])
+
+
+def test_spilled_snapshot_round_trips_every_dtype(monkeypatch):
+    from loss_advisor.probing.safety import Snapshot
+
+    class Mixed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Parameter(torch.randn(5, 3, dtype=torch.float64))
+            self.b = nn.Parameter(torch.randn(7).to(torch.bfloat16))
+            self.register_buffer("flags", torch.tensor([True, False, True]))
+            self.register_buffer("count", torch.tensor(12345678901, dtype=torch.int64))   # 0-dim
+            self.register_buffer("empty", torch.zeros(0, 4))
+            self.register_buffer("strided", torch.arange(12.0).reshape(3, 4).t())        # not contiguous
+    m = Mixed()
+    m.a.grad = torch.randn(5, 3, dtype=torch.float64)
+    saved = {k: v.clone() for k, v in m.state_dict().items()}
+    grad = m.a.grad.clone()
+    snap = Snapshot(m, limit=0)
+    assert snap.spilled
+    with torch.no_grad():
+        for t in m.state_dict().values():
+            if t.numel():
+                t.copy_(torch.zeros_like(t))
+    m.a.grad = None
+    m.b.requires_grad_(False)
+    assert snap.changed()
+    snap.restore()
+    assert not snap.changed()
+    for k, v in m.state_dict().items():
+        assert v.dtype == saved[k].dtype and torch.equal(v, saved[k]), k
+    assert torch.equal(m.a.grad, grad) and m.b.requires_grad
+    snap.close()

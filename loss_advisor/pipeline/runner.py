@@ -207,7 +207,7 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
         _seed_everything(seed)
 
         def prepare() -> tuple[Harness, dict[str, Any]]:
-            built = Harness(target, dev)
+            built = Harness(target, dev, snapshot=snapshot)
             return built, built.describe()
 
         setup_limit = max(SETUP_LIMIT_S, override or 0.0)    # the override is for probes
@@ -326,6 +326,7 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
         snapshot.restore()
         torch.set_num_threads(threads)
     changed = snapshot.changed()
+    snapshot.close()
     if changed:  # restore() failed to put something back: say so loudly
         log.error("the model differs from before probing in: %s", ", ".join(changed[:5]))
     return RunOutcome(records, observations, sources, setup, str(dev), budget, seed,

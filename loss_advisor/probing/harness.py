@@ -2,9 +2,16 @@
 
 It adapts the user's batches (``split_batch``, devices, calling the model
 with a tensor, a tuple or a dict), keeps a small cache of batches, hands
-out fresh copies of the model and fresh optimizers from the user's
-factory (optionally with another learning rate), and runs the reference
-training step. Probes never touch the user's own model: they get copies.
+out the model as it came in and fresh optimizers from the user's factory
+(optionally with another learning rate), and runs the reference training
+step.
+
+The model a probe gets: with a snapshot (the runner's, which restores
+everything in `finally`), the user's own model, put back in place to the
+state it came in: re-initialising or perturbing a copy would cost a
+second model on a device the model may fill (issue 15). Without one, or
+when the model sits on another device than the probes run on, a copy, as
+before: a harness built on its own never changes the user's model.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 import torch
 from torch import nn
 
+from loss_advisor.probing.safety import Snapshot
 from loss_advisor.probing.target import Target, TargetError, describe_exception
 
 log = logging.getLogger(__name__)
@@ -141,10 +149,24 @@ class BuiltOptimizer:
 class Harness:
     """The user's target prepared for probing on one device."""
 
-    def __init__(self, target: Target, device: torch.device | str = "cpu"):
+    def __init__(self, target: Target, device: torch.device | str = "cpu", snapshot: "Snapshot | None" = None,
+                 in_place: bool | None = None):
+        """`snapshot`: the runner's Snapshot of target.model, restored by its
+        owner when probing ends; probes then work on the model in place.
+        `in_place=True` without a snapshot takes one (for a model built for
+        the probes alone, such as the seeds probe's other seeds)."""
         self.target = target
         self.device = torch.device(device) if isinstance(device, str) else device
         self.model = target.model
+        if in_place is None:
+            in_place = snapshot is not None
+        if in_place and not self._on_probe_device(self.model):
+            in_place = False           # moving the user's model is not probing it where it is
+        if in_place and snapshot is None:
+            snapshot = Snapshot(self.model)
+        self.snapshot = snapshot
+        self.in_place = in_place
+        self._handed: "weakref.WeakSet[torch.optim.Optimizer]" = weakref.WeakSet()
         self.batches: list[tuple[Any, Any]] = []
         self.val_batches: list[tuple[Any, Any]] = []
         self.steps = 0                 # forward+backward steps spent, for the cost report
@@ -266,22 +288,48 @@ class Harness:
         return inputs, targets
 
     # --- model and optimizer ---------------------------------------------------
+    def _on_probe_device(self, model: nn.Module) -> bool:
+        tensors = [t for t in itertools.chain(model.parameters(), model.buffers()) if not t.is_meta]
+        return all(t.device.type == self.device.type and (self.device.index is None or t.device == self.device)
+                   for t in tensors)
+
     def fresh_model(self, keep_mode: bool = False) -> nn.Module:
-        """A copy of the user's model as it came in, on the probe device, in
-        train mode (or in the mode it came in, with `keep_mode`)."""
+        """The user's model as it came in, on the probe device, in train mode
+        (or in the mode it came in, with `keep_mode`).
+
+        In place (see the module's docstring) it is the user's model itself,
+        restored from the snapshot: the model an earlier call returned is the
+        same object and is reset too, so a probe holds one at a time."""
+        if self.in_place:
+            self.snapshot.restore_model()
+            if not keep_mode:
+                self.model.train()
+            return self.model
         try:
             model = copy.deepcopy(self.model)
         except Exception as exc:
             raise RuntimeError(f"cannot copy the model ({describe_exception(exc)})") from None
+        self._to_probe_device(model)
+        if not keep_mode:
+            model.train()
+        return model
+
+    def own_model(self) -> nn.Module:
+        """The target's model itself, on the probe device, in train mode: for a
+        target built for the probes alone (the seeds probe calls the user's
+        function again with another seed), which nobody else holds, so it
+        needs neither a copy nor a snapshot."""
+        self._to_probe_device(self.model)
+        self.model.train()
+        return self.model
+
+    def _to_probe_device(self, model: nn.Module) -> None:
         if any(t.is_meta for t in itertools.chain(model.parameters(), model.buffers())):
             # Tensors on the meta device have no data to move: everything else
             # moves, they stay, and the forward pass names the two devices.
             model._apply(lambda t: t if t.is_meta else t.to(self.device))
         else:
             model.to(self.device)
-        if not keep_mode:
-            model.train()
-        return model
 
     def raw_batches(self, count: int) -> list[Any]:
         """The first `count` batches exactly as train_data yields them (for the
@@ -299,6 +347,16 @@ class Harness:
         opt = self.target.optimizer(params)
         if not isinstance(opt, torch.optim.Optimizer):
             raise TypeError(f"the optimizer factory returned {type(opt).__name__}, not a torch.optim.Optimizer")
+        # A factory may hand out the user's own optimizer (`lambda p: opt`):
+        # the snapshot saves it the first time it is seen, and one that holds
+        # state or comes back a second time is the user's, live: probes get a
+        # fresh one of the same kind and settings over the same parameters.
+        live = opt in self._handed or bool(opt.state)
+        if self.snapshot is not None:
+            self.snapshot.add_optimizer(opt)
+        self._handed.add(opt)
+        if live:
+            opt = self._remap(opt, model) or opt
         given = {id(p) for p in params}
         held = [p for g in opt.param_groups for p in g["params"]]
         if any(id(p) not in given for p in held):
@@ -333,10 +391,20 @@ class Harness:
         except Exception:
             return None
 
+    def original(self, name: str, like: torch.Tensor) -> torch.Tensor | None:
+        """The weight or buffer `name` as it came in, on `like`'s device, read
+        from the snapshot (None without one): what a probe needs to compare
+        with after a step, without holding a second copy of the weights."""
+        if self.snapshot is None:
+            return None
+        saved = self.snapshot.saved_tensor(name)
+        return None if saved is None else saved.to(like.device)
+
     def _user_lr(self) -> float | None:
         try:
-            probe_model = copy.deepcopy(self.model)
-            opt = self.build_optimizer(probe_model).optimizer
+            # Building an optimizer reads the parameters and changes nothing:
+            # no copy of the model is needed.
+            opt = self.build_optimizer(self.model).optimizer
         except Exception as exc:
             raise TargetError(f"the optimizer factory failed: {describe_exception(exc)}") from None
         lr = optimizer_lr(opt)
@@ -407,7 +475,7 @@ class Harness:
             "has_train_step": self.target.train_step is not None,
         }
         try:
-            opt = self.build_optimizer(copy.deepcopy(model)).optimizer
+            opt = self.build_optimizer(model).optimizer
             info["optimizer"] = type(opt).__name__
             info["optimizer_params"] = {k: v for k, v in opt.defaults.items()
                                         if isinstance(v, (int, float, str, bool, tuple)) and v is not None
