@@ -74,6 +74,15 @@ class Remedy:
 
 
 @dataclass(frozen=True)
+class Intervention:
+    """How a short paired run tests a cause: a mechanism id (the code is in
+    probes/interventions.py) and what it changes, in both languages; or no
+    mechanism (None) and why no change applied from outside tests it."""
+    mechanism: str | None
+    text: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Cause:
     id: str
     kind: str
@@ -90,6 +99,7 @@ class Cause:
     observations: tuple[str, ...]
     prior: float
     file: str
+    intervention: Intervention | None = None
 
 
 @dataclass(frozen=True)
@@ -500,6 +510,14 @@ def _text(d: Mapping[str, str]) -> Mapping[str, str]:
     return {lang: d[lang] for lang in LANGS}
 
 
+def _intervention(doc: Mapping[str, Any] | None) -> Intervention | None:
+    if not doc:
+        return None
+    if "mechanism" in doc:
+        return Intervention(doc["mechanism"], _text(doc["change"]))
+    return Intervention(None, _text(doc["none"]))
+
+
 def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
     sections: dict[str, Section] = {}
     causes: dict[str, Cause] = {}
@@ -541,6 +559,7 @@ def _build(docs: dict[str, tuple[str, Any]], source: str) -> KnowledgeBase:
                     remedies=tuple(Remedy(_text(r["text"]), r.get("code")) for r in c["remedies"]),
                     observations=(),          # derived below, from the tree
                     prior=float(c.get("prior", DEFAULT_PRIOR)), file=display,
+                    intervention=_intervention(c.get("intervention")),
                 ))
     kb = KnowledgeBase(intro, concl, sections, causes, tuple(checklist), root, questions, source,
                        thresholds=thresholds)
