@@ -157,6 +157,42 @@ DECLARED["regularization"] = declare(
     ("heldout_gain", "fraction", "how much lower the held-out loss ends without regularisation", "正則化を外したときに検証lossがどれだけ下がるか"),
 )
 
+DECLARED["schedule"] = declare(
+    "schedule",
+    ("scheduler", "label", "class of the learning-rate scheduler", "学習率スケジューラのクラス"),
+    ("stepped_per_batch", "bool", "scheduler.step() ran after (nearly) every optimizer step, not once per pass over the data", "scheduler.step()がデータ1周ごとではなく(ほぼ)毎回のoptimizerステップの後に呼ばれた"),
+    ("steps", "count", "optimizer steps whose learning rate was read (watched, or simulated over the planned stepping)", "学習率を読んだoptimizerのステップ数(監視した、または予定どおりの進め方で模擬した)"),
+    ("horizon_epochs", "epochs", "passes over the training data those steps cover", "それらのステップがカバーする訓練データの周回数"),
+    ("collapse_step", "step", "first step at which the rate is at most 1% of the highest rate before it (absent when it never is)", "学習率がそれ以前の最大値の1%以下になった最初のステップ(なければ無し)"),
+    ("collapse_epochs", "epochs", "passes over the training data before the rate fell to 1% of its peak (absent when it never did)", "学習率がピークの1%まで下がるまでの訓練データの周回数(下がらなければ無し)"),
+    ("start_over_peak", "ratio", "learning rate of the first step over the highest rate of the steps read (1 without warmup)", "最初のステップの学習率 ÷ 読んだステップ中の最大の学習率(ウォームアップ無しなら1)"),
+)
+
+DECLARED["step_setup"] = declare(
+    "step_setup",
+    ("error", "message", "the error your training step raised while audited (empty when none)", "監査中にあなたの学習ステップで発生したエラー(なければ空)"),
+    ("calls", "count", "optimizer steps of your training step that were audited", "監査した、あなたの学習ステップによるoptimizerのステップ数"),
+    ("autocast_dtype", "label", "dtype autocast ran the training forward pass in (none without autocast)", "学習のforwardをautocastが実行したdtype(autocastなしならnone)"),
+    ("param_dtype", "label", "dtype that holds most trainable parameter values", "学習可能パラメータの大部分のdtype"),
+    ("half_param_fraction", "fraction", "share of trainable parameter values stored in float16 or bfloat16", "float16またはbfloat16で保持される学習可能パラメータの割合"),
+    ("eps_lost", "bool", "the optimizer's eps rounds to zero in the parameters' dtype (Adam's 1e-8 in float16)", "オプティマイザのepsがパラメータのdtypeでは0に丸められる(float16でのAdamの1e-8)"),
+    ("scaler_used", "bool", "an enabled GradScaler scaled the loss", "有効なGradScalerがlossをスケーリングした"),
+    ("scaler_step_fraction", "fraction", "share of optimizer steps taken through scaler.step() or after scaler.unscale_()", "scaler.step()経由、またはscaler.unscale_()の後に行われたoptimizerステップの割合"),
+    ("skipped_fraction", "fraction", "share of scaler.step() calls that skipped the optimizer step (inf or NaN gradients)", "optimizerのステップを飛ばしたscaler.step()呼び出しの割合(勾配にinf/NaN)"),
+    ("grad_zero_fraction", "fraction", "median share of gradient values that are exactly zero at a step", "ステップ時点で厳密に0の勾配値の割合(中央値)"),
+    ("grad_nonfinite_fraction", "fraction", "share of sampled steps whose gradients hold inf or NaN", "勾配にinf/NaNを含んでいたステップの割合"),
+    ("underflow_fraction", "fraction", "share of the gradient values a float32 backward gives as non-zero that your step's precision gives as exactly zero (same weights, same batch)", "同じ重み・同じバッチで、float32のbackwardでは非ゼロなのにあなたのステップの精度では厳密に0になる勾配値の割合"),
+    ("micro_steps", "count", "backward passes per optimizer step (median)", "optimizerの1ステップあたりのbackwardの回数(中央値)"),
+    ("loss_scale_times_micro", "ratio", "the value handed to backward() over the loss the loss function returned, times the backward passes per step (1 when the loss is divided by their number, N when it is not)", "backward()に渡した値 ÷ 損失関数が返したloss × 1ステップあたりのbackward回数(回数で割っていれば1、割っていなければN)"),
+    ("zeroed_inside_fraction", "fraction", "share of steps with several backward passes whose gradients were cleared between two of them", "複数回のbackwardを持つステップのうち、その間で勾配が消去されたものの割合"),
+    ("clip_calls_per_step", "count", "clip_grad_norm_ / clip_grad_value_ calls per optimizer step", "optimizerの1ステップあたりのclip_grad_norm_/clip_grad_value_の呼び出し回数"),
+    ("clipped_fraction", "fraction", "share of clipping calls that shrank the gradient", "勾配を縮めたクリッピング呼び出しの割合"),
+    ("clip_ratio_median", "ratio", "median over clipping calls of the gradient norm after over before", "クリッピング後 ÷ 前の勾配ノルムの中央値"),
+    ("clip_before_unscale_fraction", "fraction", "share of clipping steps that clipped gradients still multiplied by the GradScaler's factor (before unscale_)", "GradScalerの倍率が掛かったままの勾配を(unscale_の前に)クリップしたステップの割合"),
+    ("adaptive_optimizer", "bool", "the optimizer divides each update by a running gradient scale (Adam and its relatives), so a constant factor on every gradient cancels", "オプティマイザが更新を勾配の移動スケールで割る(Adamの仲間)ため、全勾配に掛かる一定の倍率は打ち消される"),
+    ("post_ln_layers", "count", "transformer layers that normalise after the residual (post-LN: norm_first=False)", "残差の後で正規化する(post-LN: norm_first=False)Transformer層の数"),
+)
+
 DECLARED["seeds"] = declare(
     "seeds",
     ("runs", "count", "runs compared", "比較した実行の数"),

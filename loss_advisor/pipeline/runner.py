@@ -176,11 +176,63 @@ def _seed_everything(seed: int) -> None:
         pass
 
 
+@dataclass
+class Stage:
+    """A stage after the probes: `run(harness, observations, cancelled)`
+    returns a ProbeRecord (None: nothing to do); `limit` bounds its wait."""
+    name: str
+    run: Callable[[Harness, dict, Callable[[], bool]], ProbeRecord | None]
+    limit: float
+
+
+def _run_stage(stage: Stage, harness: Harness, observations: dict[str, Any], asked_to_stop: Callable[[], bool],
+               override: float | None, seed: int) -> ProbeRecord | None:
+    """Run a stage like a probe: bounded, seeded, its failure a record, never a crash."""
+    from loss_advisor.probes import Cancelled
+
+    abandoned = threading.Event()
+    stopped = lambda: abandoned.is_set() or asked_to_stop()      # noqa: E731
+    _seed_everything(seed)
+    steps_before = harness.steps
+    started = time.perf_counter()
+    limit = override or stage.limit
+    how, value, thread = _run_bounded(lambda: stage.run(harness, dict(observations), stopped), limit,
+                                      asked_to_stop, stage.name)
+    record: ProbeRecord | None
+    if how in ("timeout", "cancelled"):
+        abandoned.set()
+        if how == "timeout":
+            thread.join(CANCEL_GRACE_S)
+        if thread.is_alive():
+            _ABANDONED[id(harness.target.model)] = (stage.name, thread)
+    if how == "done":
+        record = value
+    elif how == "raised" and isinstance(value, Cancelled) or how == "cancelled":
+        record = ProbeRecord(stage.name, "skipped", message_key="probes.cancelled",
+                             message=message_in(None, "probes.cancelled", {}, "en"))
+    elif how == "timeout":
+        record = ProbeRecord(stage.name, "error", message_key="probes.timed_out",
+                             message_params={"seconds": f"{limit:g}"},
+                             message=message_in(None, "probes.timed_out", {"seconds": f"{limit:g}"}, "en"))
+    else:
+        record = ProbeRecord(stage.name, "error", message=describe_exception(value))
+        log.debug("stage %s failed", stage.name, exc_info=value)
+    if record is not None:
+        record.seconds = round(time.perf_counter() - started, 3)
+        record.steps = harness.steps - steps_before
+    return record
+
+
 def run_probes(target: Target, probes: Iterable[str] | None = None, device: str = "auto",
                budget: str = "fast", budgets: Mapping[str, Any] | None = None, seed: int = 0,
                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-               on_record: Callable[[ProbeRecord], None] | None = None) -> RunOutcome:
+               on_record: Callable[[ProbeRecord], None] | None = None,
+               after: "Stage | None" = None) -> RunOutcome:
     """Run the chosen probes (default: all) and return their records and observations.
+
+    `after`: a last stage on the same harness, inside the same snapshot,
+    once the probes are done (the interventions: paired runs chosen from
+    what the probes found); its record joins the others.
 
     Raises TargetError when the set-up cannot be probed at all (no batches,
     wrong batch shape, an optimizer factory that fails); the user's objects
@@ -322,6 +374,13 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
                 on_record(record)
             if was_cancelled:
                 break
+        if after is not None and not was_cancelled and _still_inside(target.model) is None:
+            record = _run_stage(after, harness, observations, asked_to_stop, override, seed)
+            if record is not None:
+                was_cancelled = record.message_key == "probes.cancelled"
+                records.append(record)
+                if on_record:
+                    on_record(record)
     finally:
         snapshot.restore()
         torch.set_num_threads(threads)

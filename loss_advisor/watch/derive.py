@@ -101,7 +101,19 @@ def observations(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     if record.get("setup"):
         details["setup"] = dict(record["setup"])
     obs.update(distributed_observations(record, details))
+    obs.update(setup_observations(record, details))
     return obs, details
+
+
+def setup_observations(record: Mapping[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    """`schedule.*` and `step_setup.*` from the per-step series the child kept:
+    learning rates, autocast, GradScaler, backward passes, clipping."""
+    from loss_advisor.probing.setupwatch import summarise
+
+    series = record.get("setup_series")
+    if not isinstance(series, Mapping):
+        return {}
+    return summarise(series, record.get("steps_per_epoch"))
 
 
 def distributed_observations(record: Mapping[str, Any], details: dict[str, Any]) -> dict[str, Any]:

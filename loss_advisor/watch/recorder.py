@@ -44,6 +44,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from loss_advisor.probing.harness import batch_len, first_tensor
 from loss_advisor.probing.loopwatch import LoopMonitor, mode_dependent
+from loss_advisor.probing.setupwatch import SetupMonitor, eps_lost, param_precision
 from loss_advisor.probes.gradients import WEIGHT_LAYERS, weights_of
 
 from loss_advisor.watch.protocol import SPAWNED, STEPS, StopWatching
@@ -191,6 +192,9 @@ class ScriptRecorder:
         self._iter_layer_taken = False
         self._last_flush = time.perf_counter()
         self._steps_at_flush = 0
+        # Per step: learning rates, autocast, GradScaler, backward passes and their
+        # loss scaling, clipping (loss_advisor/probing/setupwatch.py).
+        self.setup = SetupMonitor(every=self.every, limit=max(steps_limit, 1))
 
     # --- installing ---------------------------------------------------------------------
     def install(self) -> None:
@@ -223,7 +227,10 @@ class ScriptRecorder:
         @functools.wraps(original_backward)
         def backward(tensors, *args, **kwargs):
             recorder._on_backward(tensors)
-            return original_backward(tensors, *args, **kwargs)
+            recorder.setup.before_backward(tensors)
+            result = original_backward(tensors, *args, **kwargs)
+            recorder.setup.after_backward()
+            return result
 
         original_iter = DataLoader.__iter__
 
@@ -258,9 +265,11 @@ class ScriptRecorder:
                                          (_BaseDataLoaderIter, "__next__", loader_next)):
             self._patches.append((owner, name, getattr(owner, name)))
             setattr(owner, name, replacement)
+        self.setup.install()
 
     def uninstall(self) -> None:
         """Remove every hook and wrapper (idempotent)."""
+        self.setup.uninstall()
         for handle in self._discovery + self._handles:
             handle.remove()
         self._discovery.clear()
@@ -335,6 +344,7 @@ class ScriptRecorder:
         self._monitor_from = self.steps
         self._capture_inputs(args)
         self._input_hook = module.register_forward_pre_hook(self._on_model_forward)
+        self._handles.append(module.register_forward_pre_hook(lambda m, a: self.setup.on_forward()))
         if self.layers:
             self._layer_hook = self.layers[0].register_forward_pre_hook(self._on_first_layer)
         self._snapshot_initial(module)
@@ -392,6 +402,7 @@ class ScriptRecorder:
             return
         if torch.is_grad_enabled():
             self.training_loss_module = module
+            self.setup.on_loss(output)
             if (not self._iter_targets_taken and len(self.iter_targets) < ORDER_STEPS and len(args) >= 2
                     and isinstance(args[1], torch.Tensor)):
                 self.iter_targets[self.steps] = args[1].detach()
@@ -454,6 +465,8 @@ class ScriptRecorder:
 
     @_guarded
     def _before_step(self, opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> Any:
+        if self.model is not None and self._optimizes_model(opt):
+            self.setup.before_step(opt)
         if (self.model is not None and self.steps % self.every == 0 and self._sampled_at != self.steps
                 and self._optimizes_model(opt)):
             self._sampled_at = self.steps
@@ -567,6 +580,8 @@ class ScriptRecorder:
                 self._finish_update()
             except Exception as exc:
                 self.note_internal("_finish_update", exc)
+        if self.model is not None and self._optimizes_model(opt):
+            self.setup.after_step(opt)
         if self.monitor is not None and self.monitor.counts.steps < self.steps + 1 - self._monitor_from:
             # A step whose call began before the monitor was attached: the model's
             # first forward ran inside step(closure) (LBFGS, Lightning).
@@ -650,7 +665,17 @@ class ScriptRecorder:
             "model_device": self.model_device(),
             "internal_errors": list(self.internal_errors),
             "distributed": self._distributed(),
+            "setup_series": self.setup.series(),
+            "steps_per_epoch": self._steps_per_epoch(),
         }
+
+    def _steps_per_epoch(self) -> int | None:
+        loader = self.train_loader()
+        try:
+            n = len(loader) if loader is not None else None
+        except Exception:
+            return None
+        return n if isinstance(n, int) and n > 0 else None
 
     def _distributed(self) -> dict[str, Any] | None:
         """Rank, world size, the replica checksums and the sampler's epochs, when
@@ -733,6 +758,13 @@ class ScriptRecorder:
         elif self._copy_skipped:
             notes.append(["watch.note.model_too_large", {}])
         obs.update({f"gradients.{k}": v for k, v in grads.items()})
+        dtype, half = param_precision(model)
+        if dtype is not None:
+            obs["step_setup.param_dtype"] = dtype
+            obs["step_setup.half_param_fraction"] = half
+            lost = eps_lost(self.setup.optimizer_eps, dtype)
+            if lost is not None:
+                obs["step_setup.eps_lost"] = lost
         details["gradients"] = samples[-40:]
         if samples:
             details["grad_norm"] = {"steps": [s["step"] for s in samples], "total": [s["grad_total"] for s in samples]}
