@@ -172,10 +172,26 @@ class Diagnosis:
     score: float
     evidence: list[Contribution] = field(default_factory=list)
     against: list[Contribution] = field(default_factory=list)
+    # The paired run that tested the cause (CONTRACT.md section 4's
+    # "intervention", in the session's language), and the cause it follows from.
+    intervention: dict[str, Any] | None = None
+    consequence_of: str | None = None
 
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+# A consequence is ranked this many log-odds below the cause it follows
+# from: one unit keeps it near its root in the list (it is still a real
+# symptom) while the root is always read first.
+CONSEQUENCE_GAP = 1.0
+# Intervention evidence always shows, even when the score did not move.
+_SHOWN = 1e-3
 
 
 class Session:
@@ -187,6 +203,13 @@ class Session:
         self.user_answers: dict[str, AnswerRecord] = {}
         self.auto_answers: dict[str, AnswerRecord] = {}
         self.history: list[str] = []     # questions answered by the user, in order
+        # Outcomes of the paired runs that tested causes (probes/interventions.py),
+        # by cause: verdict, losses, spread, steps, seeds, symptoms re-measured.
+        self.interventions: dict[str, dict[str, Any]] = {}
+
+    def set_interventions(self, outcomes: Mapping[str, Mapping[str, Any]]) -> None:
+        """Record the paired runs' outcomes; the ranking reads them (diagnoses())."""
+        self.interventions = {c: dict(o) for c, o in outcomes.items() if c in self.kb.causes}
 
     # answers ---------------------------------------------------------------
     def answer(self, question_id: str, answer_id: str) -> None:
@@ -317,6 +340,7 @@ class Session:
             for cid, weight in ans.effects.items():
                 scores[cid] += weight
                 contributions[cid].append(Contribution(qid, rec.answer, weight, rec.source, text))
+        tested, consequences = self._apply_interventions(scores, contributions)
         conf = {cid: _sigmoid(s) for cid, s in scores.items()}
         worst_fault = max((conf[c] for c, cause in self.kb.causes.items() if cause.kind == "fault"), default=0.0)
         out = []
@@ -326,13 +350,106 @@ class Session:
                 # "Nothing is wrong" can only be as sure as no fault is likely.
                 c *= 1.0 - worst_fault
             contribs = contributions[cid]
+            first = [x for x in contribs if x.question == "intervention"]     # the experiment reads first
+            rest = [x for x in contribs if x.question != "intervention"]
             out.append(Diagnosis(
                 cause=cid, confidence=round(c, 4), score=round(scores[cid], 4),
-                evidence=_distinct(sorted([x for x in contribs if x.weight > 0], key=lambda x: -x.weight)),
-                against=_distinct(sorted([x for x in contribs if x.weight < 0], key=lambda x: x.weight)),
+                evidence=_distinct([x for x in first if x.weight > 0]
+                                   + sorted([x for x in rest if x.weight > 0], key=lambda x: -x.weight)),
+                against=_distinct([x for x in first if x.weight < 0]
+                                  + sorted([x for x in rest if x.weight < 0], key=lambda x: x.weight)),
+                intervention=tested.get(cid), consequence_of=consequences.get(cid),
             ))
         order = {cid: i for i, cid in enumerate(self.kb.causes)}
         out.sort(key=lambda d: (-d.confidence, order[d.cause]))
+        return out
+
+    # interventions ---------------------------------------------------------
+    def _threshold(self, name: str, default: float) -> float:
+        return float(self.kb.thresholds.get(name, default))
+
+    def _apply_interventions(self, scores: dict[str, float], contributions: dict[str, list[Contribution]]
+                             ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """Move the tested causes by their outcome: a confirmed cause rises to
+        interventions.confirmed_confidence at least, a refuted one falls to
+        interventions.refuted_confidence at most; a cause whose symptom the
+        change of a confirmed cause removes is that cause's consequence and
+        ranks below it. Returns the intervention objects and the consequences."""
+        tested: dict[str, dict[str, Any]] = {}
+        consequences: dict[str, str] = {}
+        if not self.interventions:
+            return tested, consequences
+        up = _logit(self._threshold("interventions.confirmed_confidence", 0.9))
+        down = _logit(self._threshold("interventions.refuted_confidence", 0.3))
+        for cid, o in self.interventions.items():
+            if cid not in scores:
+                continue
+            tested[cid] = self.intervention_object(cid, o)
+            verdict = o.get("verdict")
+            line = self.intervention_line(cid, o)
+            if verdict == "confirmed":
+                new = max(scores[cid], up)
+                contributions[cid].append(Contribution("intervention", verdict, max(new - scores[cid], _SHOWN),
+                                                       "intervention", line))
+                scores[cid] = new
+            elif verdict == "refuted":
+                new = min(scores[cid], down)
+                contributions[cid].append(Contribution("intervention", verdict, min(new - scores[cid], -_SHOWN),
+                                                       "intervention", line))
+                scores[cid] = new
+        roots = sorted((cid for cid, o in self.interventions.items()
+                        if o.get("verdict") == "confirmed" and cid in scores), key=lambda c: -scores[c])
+        for root in roots:
+            for other, values in (self.interventions[root].get("symptoms") or {}).items():
+                if other == root or other not in scores or other in consequences or other in roots:
+                    continue
+                if values.get("present_as_is") is True and values.get("present_with_change") is False:
+                    consequences[other] = root
+                    new = min(scores[other], scores[root] - CONSEQUENCE_GAP)
+                    line = t("engine.intervention.consequence", self.lang, root=root,
+                             change=self.change_text(root, self.interventions[root]),
+                             symptom=t(f"engine.symptom.{other}", self.lang),
+                             as_is=format_value(values.get("as_is")), with_change=format_value(values.get("with_change")))
+                    # the symptom is real: it stays in the evidence, and the line says where it comes from
+                    contributions[other].insert(0, Contribution("intervention", "consequence", _SHOWN,
+                                                                "intervention", line))
+                    scores[other] = new
+        return tested, consequences
+
+    def change_text(self, cid: str, outcome: Mapping[str, Any]) -> str:
+        """What the cause's intervention changes (knowledge/causes), its numbers filled in."""
+        spec = self.kb.causes[cid].intervention
+        if spec is None:
+            return outcome.get("mechanism") or ""
+        text = pick(spec.text, self.lang)
+        params = outcome.get("params") or {}
+        return re.sub(r"\{([a-z_]+)\}", lambda m: format_value(params[m.group(1)]) if m.group(1) in params
+                      else m.group(0), text)
+
+    def intervention_line(self, cid: str, o: Mapping[str, Any]) -> str:
+        """One evidence line: what the paired run measured."""
+        verdict = o.get("verdict") or "inconclusive"
+        if o.get("reason") and o.get("loss_as_is") is None and o.get("loss_with_change") is None \
+                and verdict == "inconclusive":
+            return t("engine.intervention.not_run", self.lang, reason=o["reason"])
+        diverged = t("engine.intervention.diverged", self.lang)
+
+        def loss(v: Any) -> str:
+            return diverged if v is None else format_value(v)
+        spread = o.get("spread")
+        return t(f"engine.intervention.{verdict}", self.lang, change=self.change_text(cid, o),
+                 steps=o.get("steps", 0), as_is=loss(o.get("loss_as_is")), with_change=loss(o.get("loss_with_change")),
+                 spread="—" if spread is None else format_value(spread), seeds=len(o.get("seeds") or []))
+
+    def intervention_object(self, cid: str, o: Mapping[str, Any]) -> dict[str, Any]:
+        """CONTRACT.md section 4's intervention object (plus the mechanism, and
+        the reason when the run could not be made)."""
+        out = {"change": self.change_text(cid, o), "steps": int(o.get("steps") or 0),
+               "seeds": list(o.get("seeds") or []), "loss_as_is": o.get("loss_as_is"),
+               "loss_with_change": o.get("loss_with_change"), "spread": o.get("spread"),
+               "verdict": o.get("verdict") or "inconclusive", "mechanism": o.get("mechanism")}
+        if o.get("reason"):
+            out["reason"] = o["reason"]
         return out
 
     def assessed_causes(self) -> set[str]:
@@ -364,6 +481,7 @@ class Session:
             "observations": dict(self.observations),
             "observation_sources": dict(self.observation_sources),
             "answers": [{"question": q, "answer": self.user_answers[q].answer} for q in self.history],
+            "interventions": {c: dict(o) for c, o in self.interventions.items()},
         }
 
     @classmethod
@@ -381,6 +499,10 @@ class Session:
             by_source.setdefault(sources.get(name, name.split(".")[0]), {})[name] = value
         for source, group in by_source.items():
             session.observe(group, source)
+        saved = data.get("interventions") or {}
+        if not isinstance(saved, Mapping) or not all(isinstance(o, Mapping) for o in saved.values()):
+            raise AnswerError("'interventions' must map causes to objects")
+        session.set_interventions(saved)
         for item in data.get("answers", []) or []:
             if not isinstance(item, Mapping) or "question" not in item or "answer" not in item:
                 raise AnswerError("each saved answer needs 'question' and 'answer'")

@@ -54,6 +54,11 @@ class Result:
     def diagnosis_dict(self, d: Diagnosis) -> dict[str, Any]:
         cause = self.kb.causes[d.cause]
         lang = self.lang
+        extra: dict[str, Any] = {}
+        if d.intervention is not None:      # CONTRACT.md section 4
+            extra["intervention"] = d.intervention
+        if d.consequence_of is not None:
+            extra["consequence_of"] = d.consequence_of
         return {
             "cause": d.cause,
             "confidence": round(d.confidence, 3),
@@ -64,6 +69,7 @@ class Result:
             "kind": cause.kind,
             "against": [c.text for c in d.against],
             "remedy_code": [r.code for r in cause.remedies],
+            **extra,
         }
 
     def path(self) -> list[dict[str, Any]]:
@@ -135,7 +141,12 @@ class Result:
                 lines.append("  " + t("verdict.text.candidates", lang))
         for d in strong or ranked[:3]:
             cause = self.kb.causes[d.cause]
-            lines.append(f"  {d.confidence:4.0%}  {d.cause}  {pick(cause.title, lang)}")
+            mark = ""
+            if d.intervention is not None and d.intervention.get("verdict") == "confirmed":
+                mark = f"  [✓ {t('text.confirmed', lang)}]"
+            elif d.consequence_of:
+                mark = f"  [{t('text.consequence_of', lang, cause=d.consequence_of)}]"
+            lines.append(f"  {d.confidence:4.0%}  {d.cause}  {pick(cause.title, lang)}{mark}")
             for c in d.evidence[:4]:
                 lines.append(f"        - {c.text}")
             if view.is_finding(d):

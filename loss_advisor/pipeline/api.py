@@ -6,45 +6,116 @@ probes are wired together in exactly one place.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from loss_advisor.core.engine import Session
 from loss_advisor.core.kb import KnowledgeBase, load_kb
+from loss_advisor.core.records import json_safe
 from loss_advisor.core.result import Result, reproduce_info
-from loss_advisor.pipeline.runner import Progress, ProbeRecord, RunOutcome, run_probes
+from loss_advisor.pipeline.runner import Progress, ProbeRecord, RunOutcome, Stage, run_probes
 from loss_advisor.probing.target import Target
+
+STAGE = "interventions"
+
+
+def plans(session: Session, k: int) -> list[Any]:
+    """The causes to test: every cause at 0.5 or above and the close runners-up
+    (interventions.runner_up), best first, at most k, each with a mechanism;
+    and for each, the other leading causes whose symptom to re-measure."""
+    from loss_advisor.probes.interventions import SYMPTOMS, Plan
+
+    floor = float(session.kb.thresholds.get("interventions.runner_up", 0.25))
+    ranked = [d for d in session.diagnoses() if d.confidence >= min(floor, 0.5)
+              and session.kb.causes[d.cause].kind == "fault"]
+    leading = [d.cause for d in ranked]
+    out = []
+    for d in ranked:
+        spec = session.kb.causes[d.cause].intervention
+        if spec is None or spec.mechanism is None:
+            continue
+        out.append(Plan(d.cause, spec.mechanism, tuple(c for c in leading if c != d.cause and c in SYMPTOMS)))
+        if len(out) >= k:
+            break
+    return out
+
+
+def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0) -> Stage:
+    """The paired runs after the probes (issue 13): rank what the probes
+    found, test the leading causes, hand back one record."""
+    from loss_advisor.probes.interventions import budget_sizes
+
+    sizes = budget_sizes(budget)
+
+    def run(harness, observations: Mapping[str, Any], cancelled: Callable[[], bool]) -> ProbeRecord | None:
+        from loss_advisor.probes.interventions import Interventions
+
+        session = Session(kb)
+        session.observe(observations)
+        chosen = plans(session, sizes.candidates)
+        if not chosen:
+            return ProbeRecord(STAGE, "skipped", message_key="probes.no_candidates",
+                               message="no cause is likely enough to test by experiment")
+        outcomes = Interventions(harness, observations, sizes, seed=seed, cancelled=cancelled).run(chosen)
+        details: dict[str, Any] = {"outcomes": {c: json_safe({k: v for k, v in o.items() if k != "curve"})
+                                                for c, o in outcomes.items()}}
+        for cause, o in outcomes.items():
+            if o.get("curve") is not None:
+                details[cause] = o["curve"]          # both mean loss curves, as-is and with the change
+        return ProbeRecord(STAGE, "ok", details=details)
+
+    return Stage(STAGE, run, limit=2 * sizes.seconds + 30.0)
+
+
+def outcomes_of(records: Iterable[ProbeRecord]) -> dict[str, dict[str, Any]]:
+    """The interventions' outcomes by cause, from the stage's record."""
+    for record in records:
+        if record.name == STAGE and isinstance(record.details.get("outcomes"), Mapping):
+            return dict(record.details["outcomes"])
+    return {}
 
 
 def feed(session: Session, outcome: RunOutcome) -> None:
-    """Hand every probe's observations to the engine, probe by probe."""
+    """Hand every probe's observations to the engine, probe by probe, and
+    the interventions' outcomes."""
     for record in outcome.records:
         if record.observations:
             session.observe(record.observations, source=record.name)
+    found = outcomes_of(outcome.records)
+    if found:
+        session.set_interventions(found)
 
 
 def probe_into(session: Session, target: Target, probes: Iterable[str] | None = None, device: str = "auto",
                budget: str = "fast", seed: int = 0, progress: Progress | None = None,
                cancelled: Callable[[], bool] | None = None,
-               on_record: Callable[[ProbeRecord], None] | None = None) -> RunOutcome:
+               on_record: Callable[[ProbeRecord], None] | None = None, verify: bool = True) -> RunOutcome:
     """Run probes and feed their observations into an existing session (the
-    TUI keeps the user's answers); each record is fed as soon as it is done."""
+    TUI keeps the user's answers); each record is fed as soon as it is done.
+    `verify`: test the leading causes by intervention afterwards."""
     def fed(record: ProbeRecord) -> None:
         if record.observations:
             session.observe(record.observations, source=record.name)
+        found = outcomes_of([record])
+        if found:
+            session.set_interventions(found)
         if on_record is not None:
             on_record(record)
 
     return run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
-                      progress=progress, cancelled=cancelled, on_record=fed)
+                      progress=progress, cancelled=cancelled, on_record=fed,
+                      after=intervention_stage(session.kb, budget, seed) if verify else None)
 
 
 def diagnose_target(target: Target, probes: Iterable[str] | None = None, device: str = "auto",
                     budget: str = "fast", lang: str = "en", seed: int = 0, kb: KnowledgeBase | None = None,
                     progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                    argv: list[str] | None = None) -> Result:
+                    argv: list[str] | None = None, verify: bool = True) -> Result:
+    """Probe, rank, and (with `verify`, the default) test the leading causes
+    by intervention before the final ranking."""
     kb = kb or load_kb()
     outcome = run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
-                         progress=progress, cancelled=cancelled)
+                         progress=progress, cancelled=cancelled,
+                         after=intervention_stage(kb, budget, seed) if verify else None)
     session = Session(kb, lang)
     feed(session, outcome)
     return Result(session=session, probes=list(outcome.records), setup=outcome.setup,
