@@ -15,6 +15,7 @@ from typing import Any
 SUITE = (
     ("data", "DataProbe"),
     ("init_loss", "InitLossProbe"),
+    ("sequence", "SequenceProbe"),
     ("gradients", "GradientsProbe"),
     ("lr_sweep", "LRSweepProbe"),
     ("overfit_batch", "OverfitBatchProbe"),
@@ -24,6 +25,7 @@ SUITE = (
     ("short_run", "ShortRunProbe"),
     ("capacity", "CapacityProbe"),
     ("regularization", "RegularizationProbe"),
+    ("regularization_fit", "RegularizationFitProbe"),
     ("batch_noise", "BatchNoiseProbe"),
     ("seeds", "SeedsProbe"),
     ("labels", "LabelsProbe"),

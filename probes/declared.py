@@ -157,6 +157,31 @@ DECLARED["regularization"] = declare(
     ("heldout_gain", "fraction", "how much lower the held-out loss ends without regularisation", "正則化を外したときに検証lossがどれだけ下がるか"),
 )
 
+DECLARED["sequence"] = declare(
+    "sequence",
+    ("padding_fraction", "fraction", "share of target positions that are padding (of input positions when the targets hold none)", "ターゲットの位置のうちパディングの割合(ターゲットに無ければ入力の位置のうちの割合)"),
+    ("padding_value", "value", "the target value that marks padding", "パディングを表すターゲットの値"),
+    ("padding_source", "label", "how the padding value was found: declared (ignore_index), loss (the loss's ignore_index) or inferred (fills the tail of most rows)", "パディングの値をどう見つけたか: declared(ignore_index)、loss(損失関数のignore_index)、inferred(多くの行の末尾を埋める値)"),
+    ("padding_loss_share", "ratio", "change of the loss per padding position over its change per real position, when the outputs move there only (0 when the loss ignores padding, about 1 when it counts it)", "出力をその位置だけ動かしたときの、パディング1位置あたりのlossの変化 ÷ 本物の位置1つあたりの変化(無視されていれば0、数えられていれば約1)"),
+    ("input_padding_fraction", "fraction", "share of token positions in the inputs that are padding", "入力のトークン位置のうちパディングの割合"),
+    ("attention_layers", "count", "attention modules in the model", "モデル中のアテンションモジュールの数"),
+    ("mask_ignores_real", "fraction", "share of real tokens that the key-padding mask handed to an attention module marks as ignored", "アテンションモジュールに渡されたkey padding maskが「無視」とする本物のトークンの割合"),
+    ("mask_ignores_padding", "fraction", "share of padding tokens that the key-padding mask marks as ignored", "key padding maskが「無視」とするパディングトークンの割合"),
+    ("padding_influence", "ratio", "relative change of the outputs at real positions when only the padding tokens change", "パディングのトークンだけを変えたときの、本物の位置の出力の相対変化"),
+    ("context_influence", "ratio", "relative change of the output at each row's last real position when the other real tokens change (outputs per position)", "他の本物のトークンを変えたときの、各行の最後の本物の位置の出力の相対変化(位置ごとの出力)"),
+)
+
+DECLARED["regularization_fit"] = declare(
+    "regularization_fit",
+    ("ratio", "ratio", "the batch's loss (eval mode) after over before fitting one small batch with your weight decay and Dropout", "あなたのweight decayとDropoutのまま小さな1バッチを学習したときの、学習後 ÷ 学習前のそのバッチのloss(evalモード)"),
+    ("decay_per_step", "fraction", "share of every weight that weight decay removes per step (lr x weight_decay; AdamW and SGD)", "weight decayが1ステップで各重みから取り除く割合(lr × weight_decay、AdamWとSGD)"),
+    ("lifted_ratio", "ratio", "the same with weight decay and Dropout set to zero", "weight decayとDropoutを0にして同じことをしたときの比"),
+    ("weight_decay", "value", "the largest weight decay among the optimizer's groups", "オプティマイザのweight decayの最大値"),
+    ("dropout_max", "value", "the largest Dropout probability in the model", "モデル中のDropout確率の最大値"),
+    ("dropout_min", "value", "the smallest Dropout probability in the model", "モデル中のDropout確率の最小値"),
+    ("examples", "count", "examples in the batch", "バッチのサンプル数"),
+)
+
 DECLARED["schedule"] = declare(
     "schedule",
     ("scheduler", "label", "class of the learning-rate scheduler", "学習率スケジューラのクラス"),
