@@ -25,6 +25,24 @@ from loss_advisor.core.observations import Observation
 # slow but stuck, and waiting longer only hides it.
 LIMIT_FACTOR = 2.0
 LIMIT_GRACE_S = 30.0
+# plan() sizes a probe's steps to this share of its seconds: the step time
+# is measured on earlier steps and varies (the first step of an optimizer
+# allocates its state; other processes share the cores), and a probe also
+# evaluates and sets up around its loop.
+PLAN_MARGIN = 0.8
+# A budget in seconds (--budget SECONDS) is shared among the chosen probes
+# in proportion to their full budgets' seconds (what each needs to measure
+# well), and no probe gets more than this share of it: one slow probe must
+# not eat the run.
+MAX_SHARE = 1 / 3
+
+
+def share_budgets(probes, seconds: float) -> dict[str, "Budget"]:
+    """Each probe's Budget out of `seconds` for the whole run (see MAX_SHARE)."""
+    weights = {p.name: p.budgets["full"].seconds for p in probes}
+    total = sum(weights.values()) or 1.0
+    cap = seconds * MAX_SHARE if len(weights) >= 3 else seconds / max(1, len(weights))
+    return {p.name: Budget(p.budgets["full"].steps, min(cap, seconds * weights[p.name] / total)) for p in probes}
 
 
 @dataclass(frozen=True)
@@ -68,12 +86,42 @@ class Context:
     progress: Callable[[float, str], None] = lambda fraction, message: None
     cancelled: Callable[[], bool] = lambda: False
     started: float = field(default_factory=time.perf_counter)
+    # What plan() cut to fit the budget: wanted and planned steps, the step time, the seconds.
+    cuts: list[dict[str, Any]] = field(default_factory=list)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
     def out_of_time(self) -> bool:
         return self.elapsed() >= self.budget.seconds
+
+    def plan(self, wanted: int, examples: int | None = None, runs: int = 1, minimum: int = 1,
+             extra_examples: int = 0) -> int:
+        """How many of `wanted` training steps (of `examples` examples each,
+        default the user's batch size) fit, `runs` times over, in what is left
+        of this probe's seconds, at the step time the harness has measured
+        (it times every reference step, the first one of each probe
+        included). `extra_examples` are forward-only passes per run (an
+        evaluation), counted at a third of a training step per example.
+        Fewer than wanted: the cut is recorded and the run's output says
+        what was cut and why. Fewer than `minimum`: the probe is skipped, as
+        a comparison that short would measure nothing."""
+        per_example = self.harness.seconds_per_example
+        if per_example is None or wanted <= 0:
+            return wanted
+        size = examples if examples else (self.harness.batch_size or 1)
+        step = per_example * size
+        left = max(0.0, self.budget.seconds * PLAN_MARGIN - self.elapsed()) / max(1, runs)
+        left -= per_example * extra_examples / 3
+        affordable = int(left / step) if step > 0 else wanted
+        if affordable >= wanted:
+            return wanted
+        if affordable < minimum:
+            raise ProbeSkipped("budget_too_small", step=f"{step:.2g}", seconds=f"{self.budget.seconds:.3g}",
+                               needed=minimum * max(1, runs))
+        self.cuts.append({"wanted": wanted * max(1, runs), "planned": affordable * max(1, runs),
+                          "step": round(step, 4), "seconds": round(self.budget.seconds, 3)})
+        return affordable
 
     def check(self, fraction: float | None = None, message: str = "") -> None:
         """Between steps: raise Cancelled if asked to stop; report progress."""

@@ -45,14 +45,19 @@ class BatchNoiseProbe(Probe):
         # (McCandlish et al., fig. 4); measured at initialisation it would
         # understate the noise of most of a run. A short warm-up with a
         # reference optimizer on a larger batch moves past the start.
+        # The warm-up steps are on the large batch; after them, a gradient on
+        # every minibatch and on the large batch (forward and backward: about
+        # a step each) must fit too.
+        big_size = sum(batch_len(b[0]) for b in batches)
+        warmup = ctx.plan(WARMUP_STEPS, examples=big_size, minimum=3, extra_examples=3 * 2 * big_size)
         warm = torch.optim.Adam(params, lr=WARMUP_LR)
         big_warm = (concat([b[0] for b in batches]), concat([b[1] for b in batches]))
-        for i in range(WARMUP_STEPS):
+        for i in range(warmup):
             try:
                 h.train_step(model, warm, big_warm)
             except Exception:
                 h.train_step(model, warm, batches[i % len(batches)])
-            ctx.check(0.5 * (i + 1) / WARMUP_STEPS, "warm-up")
+            ctx.check(0.5 * (i + 1) / warmup, "warm-up")
 
         del warm            # its state is as large as the model's weights, twice
 

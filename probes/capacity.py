@@ -25,6 +25,7 @@ from loss_advisor.probes.init_loss import main_output
 from loss_advisor.probes.input_baseline import split_sample
 from loss_advisor.probes.seeds import reinitialise
 from loss_advisor.core.curves import analyse
+from loss_advisor.probing.harness import batch_len
 
 WIDTH = 256
 # Enough examples that the bigger model cannot simply memorise its way to a
@@ -71,7 +72,10 @@ class CapacityProbe(Probe):
         # The user's model gets USER_SHARE of the steps, the reference the rest:
         # a model that is merely slower than an MLP catches up given three
         # times the training; one that lacks capacity does not.
-        total_steps = max(80, ctx.budget.steps)
+        # The reference MLP is small: what has to fit is the user's share.
+        wanted = max(80, ctx.budget.steps)
+        user_steps = ctx.plan(int(wanted * USER_SHARE), examples=batch_len(train[0][0]), minimum=15)
+        total_steps = wanted if user_steps >= int(wanted * USER_SHARE) else int(user_steps / USER_SHARE)
         out = Output()
         losses = {}
         for k, make in enumerate((self._reinitialised, lambda: ReferenceMLP(in_features, out_shape).to(h.device))):

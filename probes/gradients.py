@@ -8,6 +8,7 @@ One forward/backward and one optimizer step on a copy of the model.
 from __future__ import annotations
 
 import math
+import time
 import statistics
 from typing import Any
 
@@ -249,6 +250,7 @@ class GradientsProbe(Probe):
         called: list[nn.Module] = []
         handle = torch.nn.modules.module.register_module_forward_hook(
             lambda module, args, output: called.append(module))
+        started = time.perf_counter()
         try:
             with ActivationRecorder(model) as rec:
                 opt.zero_grad(set_to_none=True)
@@ -316,6 +318,9 @@ class GradientsProbe(Probe):
             if not h.in_place:
                 before = {id(p): p.detach().clone() for p in trainable}
             opt.step()
+            # The first timed step of the run: later probes size their work by it.
+            float(loss.detach())
+            h.note_step_time(time.perf_counter() - started, batch_len(batch[0]) or 1)
 
             def old(w: torch.Tensor) -> torch.Tensor | None:
                 if id(w) in before:

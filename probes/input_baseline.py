@@ -77,7 +77,8 @@ class InputBaselineProbe(Probe):
         if grad_zero is not None:
             obs["input_grad_zero"] = grad_zero
         train, holdout = split_sample(h, ctx.seed, TRAIN_EXAMPLES, HOLDOUT_EXAMPLES)
-        steps = max(20, ctx.budget.steps // 2)
+        steps = ctx.plan(max(20, ctx.budget.steps // 2), examples=batch_len(train[0][0]), runs=2, minimum=10,
+                         extra_examples=10 * sum(batch_len(b[0]) for b in holdout))
         scores = {}
         for k, transform in enumerate((lambda b: b, lambda b: (zeroed(b[0]), b[1]))):
             torch.manual_seed(ctx.seed)

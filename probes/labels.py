@@ -146,6 +146,8 @@ class LabelsProbe(Probe):
     def _cross_validate(ctx: Context, make, inputs, targets, n: int, k: int, total: int):
         h = ctx.harness
         steps = max(30, ctx.budget.steps // (FOLDS * total))
+        if k == 0:      # the user's model (the reference MLP after it is small)
+            steps = ctx.plan(steps, examples=max(8, min(h.batch_size, 128)), runs=FOLDS, minimum=10)
         bs = max(8, min(h.batch_size, 128))
         folds = torch.arange(n) % FOLDS
         probs = None

@@ -119,7 +119,9 @@ class LRSweepProbe(Probe):
             raise ProbeSkipped("no_learning_rate")
         lo = min(LR_START, user_lr / 100)
         hi = max(LR_END, user_lr * 10)
-        steps = max(20, ctx.budget.steps)
+        # Fewer steps sweep the same range more coarsely; stopping early would
+        # sweep only its low end.
+        steps = ctx.plan(max(20, ctx.budget.steps), minimum=10)
         model = h.fresh_model()
         opt = h.build_optimizer(model, lr=lo).optimizer
         base = [g["lr"] for g in opt.param_groups]

@@ -44,7 +44,8 @@ class OverfitBatchProbe(Probe):
         out = Output()
         obs = out.observations
         obs["examples"] = batch_len(batch[0])
-        steps = max(20, ctx.budget.steps // 2)
+        # The user's optimizer, then (if it fails) the references: twice the steps.
+        steps = ctx.plan(max(20, ctx.budget.steps // 2), examples=obs["examples"], runs=2, minimum=10)
         user_curve = self._fit(ctx, batch, steps, lr=None, share=0.5)
         obs["user_ratio"] = self._ratio(h, user_curve)
         out.details["user_curve"] = Curve(range(len(user_curve["losses"])), {"losses": user_curve["losses"]})

@@ -21,7 +21,7 @@ from torch import nn
 from loss_advisor.probes.base import Budget, Context, Output, Probe, ProbeSkipped
 from loss_advisor.probes.declared import DECLARED
 from loss_advisor.probes.input_baseline import HOLDOUT_EXAMPLES, TRAIN_EXAMPLES, split_sample
-from loss_advisor.probing.harness import Harness
+from loss_advisor.probing.harness import Harness, batch_len
 
 
 def has_dropout(model: nn.Module) -> bool:
@@ -43,7 +43,7 @@ class RegularizationProbe(Probe):
     def run(self, ctx: Context) -> Output:
         h = ctx.harness
         train, holdout = split_sample(h, ctx.seed, TRAIN_EXAMPLES * 2, HOLDOUT_EXAMPLES)
-        steps = max(40, ctx.budget.steps // 2)
+        steps = ctx.plan(max(40, ctx.budget.steps // 2), examples=batch_len(train[0][0]), runs=2, minimum=10)
         out = Output()
         obs = out.observations
         results = {}

@@ -56,7 +56,8 @@ class SeedsProbe(Probe):
 
     def run(self, ctx: Context) -> Output:
         h = ctx.harness
-        steps = max(30, ctx.budget.steps // len(SEEDS))
+        # Every seed gets the same steps: a cut shortens each run, never drops one.
+        steps = ctx.plan(max(30, ctx.budget.steps // len(SEEDS)), runs=len(SEEDS), minimum=10)
         uses_seed = h.target.accepts_seed
         out = Output()
         ends, drops, starts, lates = [], [], [], []

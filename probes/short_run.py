@@ -23,7 +23,7 @@ from loss_advisor.probes.gradients import ActivationRecorder, stats_batch
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.core import curves
 from loss_advisor.core.records import Curve
-from loss_advisor.probing.harness import Harness
+from loss_advisor.probing.harness import Harness, batch_len
 
 # Validation points per run: enough for the minimum and a rise after it to
 # stand out from evaluation noise.
@@ -87,7 +87,8 @@ class ShortRunProbe(Probe):
         h = ctx.harness
         model = h.fresh_model()
         opt = h.build_optimizer(model).optimizer
-        steps = max(30, ctx.budget.steps)
+        val_examples = sum(batch_len(b[0]) for b in h.val_batches)
+        steps = ctx.plan(max(30, ctx.budget.steps), minimum=10, extra_examples=VAL_POINTS * val_examples)
         eval_every = max(1, steps // VAL_POINTS) if h.val_batches else 0
 
         def tick(i: int) -> bool:

@@ -26,6 +26,8 @@ from loss_advisor.probing.target import Target, TargetError, describe_exception
 
 log = logging.getLogger(__name__)
 
+# Named budgets; a number is a budget in seconds for the whole run, shared
+# among the probes (probes/base.py share_budgets).
 BUDGETS = ("fast", "full")
 # Probe models are small: intra-op threads buy nothing, and when another
 # process keeps the cores busy (a second test worker, a training job),
@@ -150,6 +152,20 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+def budget_seconds(budget: Any) -> float | None:
+    """None for a named budget (fast, full); the seconds of a budget given in
+    seconds (a positive number, or its text); ValueError otherwise."""
+    if isinstance(budget, str) and budget in BUDGETS:
+        return None
+    try:
+        value = float(budget)
+    except (TypeError, ValueError):
+        raise ValueError(f"unknown budget {budget!r}: choose fast, full or a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"unknown budget {budget!r}: choose fast, full or a number of seconds") from None
+    return value
+
+
 def select(names: Iterable[str] | None):
     from loss_advisor.probes import ALL_PROBES, BY_NAME
 
@@ -240,9 +256,13 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
     """
     from loss_advisor.probes import Budget, Cancelled, Context, ProbeSkipped
 
-    if budget not in BUDGETS:
-        raise ValueError(f"unknown budget {budget!r}: choose fast or full")
+    seconds = budget_seconds(budget)
     chosen = select(probes)
+    if seconds is not None:
+        from loss_advisor.probes.base import share_budgets
+        shares = share_budgets(chosen, seconds)
+        budgets = {**shares, **(budgets or {})}
+        budget = f"{seconds:g}"
     dev = pick_device(device)
     loaders = [d for d in (target.train_data, target.val_data) if d is not None]
     snapshot = Snapshot(target.model, loaders)
@@ -347,6 +367,15 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
                         name = key if "." in key else f"{probe.name}.{key}"
                         record.observations[name] = clean_value(found)
                     record.details, record.notes = parse_details(value.details), value.notes
+                    if ctx.cuts:
+                        # What the budget cut, in both languages (the probe measured less than it wanted).
+                        wanted = sum(c["wanted"] for c in ctx.cuts)
+                        planned = sum(c["planned"] for c in ctx.cuts)
+                        record.message_key = "probes.budget_cut"
+                        record.message_params = {"planned": planned, "wanted": wanted,
+                                                 "step": f"{ctx.cuts[0]['step']:.2g}",
+                                                 "seconds": f"{spec.seconds:.3g}"}
+                        record.message = message_in(None, record.message_key, record.message_params, "en")
             except ProbeSkipped as exc:
                 record.status, record.message = "skipped", str(exc)
                 record.message_key, record.message_params = exc.key, dict(exc.params)

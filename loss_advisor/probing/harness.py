@@ -19,6 +19,7 @@ import copy
 import itertools
 import logging
 import math
+import time
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -170,6 +171,10 @@ class Harness:
         self.batches: list[tuple[Any, Any]] = []
         self.val_batches: list[tuple[Any, Any]] = []
         self.steps = 0                 # forward+backward steps spent, for the cost report
+        # Seconds per example of a reference training step, as last measured
+        # (train_step times every step; None until one ran): what probes
+        # size their work by (Context.plan).
+        self.seconds_per_example: float | None = None
         self._schedulers: "weakref.WeakKeyDictionary[torch.optim.Optimizer, Any]" = weakref.WeakKeyDictionary()
         self._check_and_cache()
         self.batch_size = batch_len(self.batches[0][0]) or batch_len(self.batches[0][1])
@@ -508,6 +513,7 @@ class Harness:
     def train_step(self, model: nn.Module, opt: torch.optim.Optimizer, batch: tuple[Any, Any],
                    after_backward: Callable[[nn.Module], None] | None = None) -> float:
         """The reference step: train mode, zero_grad, forward, loss, backward, step."""
+        start = time.perf_counter()
         model.train()
         opt.zero_grad(set_to_none=True)
         loss = self.batch_loss(model, batch)
@@ -516,7 +522,17 @@ class Harness:
             after_backward(model)
         opt.step()
         self.steps += 1
-        return float(loss.detach())
+        value = float(loss.detach())      # on an accelerator this waits for the step: the timing is whole
+        self.note_step_time(time.perf_counter() - start, batch_len(batch[0]) or batch_len(batch[1]) or 1)
+        return value
+
+    def note_step_time(self, seconds: float, examples: int) -> None:
+        """Record how long a training step of `examples` examples took. The
+        mean with the previous figure: steady, and still quick to follow a
+        change (a larger batch, an optimizer's first step)."""
+        rate = seconds / max(1, examples)
+        old = self.seconds_per_example
+        self.seconds_per_example = rate if old is None else 0.5 * (old + rate)
 
     @torch.no_grad()
     def eval_loss(self, model: nn.Module, batches: list[tuple[Any, Any]]) -> float:

@@ -22,7 +22,7 @@ from loss_advisor.core.i18n import LANGS, default_lang, pick, t
 
 from loss_advisor.core.errors import UsageError
 from loss_advisor.surfaces.output import (EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, FORMATS,
-                                          ProgressPrinter, emit)
+                                          emit, progress_for)
 
 DEMO_TARGET = "loss_advisor.examples.demo:target"
 
@@ -147,9 +147,14 @@ def _probe(args: argparse.Namespace):
             cap = sum(p.budgets["full"].seconds for p in select(probes))
             print(t("cli.full_budget", args.lang, seconds=f"{cap:.0f}"), file=sys.stderr)
         target = load_target(args.target)
-        result = diagnose_target(target, probes=probes, device=args.device, budget=args.budget,
-                                 lang=args.lang, seed=args.seed, argv=args.argv,
-                                 progress=None if args.quiet else ProgressPrinter(sys.stderr, args.lang))
+        progress = None if args.quiet else progress_for(sys.stderr, args.lang)
+        try:
+            result = diagnose_target(target, probes=probes, device=args.device, budget=args.budget,
+                                     lang=args.lang, seed=args.seed, argv=args.argv, progress=progress)
+        finally:
+            close = getattr(progress, "close", None)
+            if close is not None:
+                close()          # the live bars end before the result is printed
     except TargetError as exc:
         raise UsageError(str(exc)) from None
     except ValueError as exc:   # unknown probe or budget
@@ -181,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("target", help="FILE.py:FUNC or package.module:FUNC returning model, loss_fn, optimizer, train_data")
     probe.add_argument("--probes", default=None, help="comma-separated probe names (default: all)")
     probe.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
-    probe.add_argument("--budget", default="fast", choices=("fast", "full"))
+    probe.add_argument("--budget", default="fast", metavar="fast|full|SECONDS",
+                       help="how long the probes may take: fast (default), full, or seconds for the whole run, "
+                            "shared among the probes (none gets more than a third)")
     probe.add_argument("--format", choices=FORMATS, default="text")
     probe.add_argument("--seed", type=int, default=0)
     probe.add_argument("--template", default=None, help="a jinja2 template for --format markdown")

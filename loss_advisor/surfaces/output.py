@@ -21,6 +21,61 @@ def emit(result, fmt: str, out: TextIO, template: str | None = None, assets: str
         out.write(result.to_text())
 
 
+def progress_for(stream: TextIO, lang: str):
+    """Probe progress on `stream`: live bars on a terminal (LiveProgress),
+    plain lines otherwise (ProgressPrinter), so a log file or a CI job gets
+    no control codes."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return LiveProgress(stream, lang) if tty else ProgressPrinter(stream, lang)
+
+
+class LiveProgress:
+    """A live bar per probe on a terminal, with its time left (rich, which
+    Textual brings; imported here only, so headless runs without a terminal
+    never load it). A finished probe keeps its line with its status. Close
+    it (or let the last probe finish) before writing results below it."""
+
+    def __init__(self, stream: TextIO, lang: str, console=None):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        self.lang = lang
+        self.console = console or Console(file=stream, stderr=True)
+        self.progress = Progress(
+            TextColumn("{task.fields[counter]} {task.description:<14}"),
+            BarColumn(bar_width=24),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[note]}"),
+            console=self.console, transient=False, auto_refresh=True, refresh_per_second=4)
+        self.tasks: dict[str, int] = {}
+        self.started = False
+
+    def __call__(self, name: str, index: int, total: int, fraction: float, message: str) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
+        counter = f"[{index + 1:>{len(str(total))}}/{total}]"
+        task = self.tasks.get(name)
+        if task is None:
+            task = self.tasks[name] = self.progress.add_task(name, total=1.0, counter=counter, note="")
+        if message in ("ok", "skipped", "error"):
+            self.progress.update(task, completed=1.0, note=t("status." + message, self.lang))
+            self.progress.stop_task(task)
+            if index + 1 == total:
+                self.close()
+        else:
+            self.progress.update(task, completed=min(max(fraction, 0.0), 1.0), note=message[:40])
+
+    def close(self) -> None:
+        if self.started:
+            self.progress.stop()
+            self.started = False
+
+
 class ProgressPrinter:
     """Probe progress on stderr: one updating line on a terminal, one line per probe otherwise."""
 
