@@ -22,6 +22,8 @@ LAYERS = {
     "evidence": {"core", "probing"},             # probes, watch, logs
     "pipeline": {"core", "probing", "evidence"},
     "surfaces": {"core", "probing", "evidence", "pipeline"},
+    # The trainers' callbacks: a surface that lives inside the user's trainer.
+    "integrations": {"core", "probing", "evidence", "pipeline", "surfaces"},
 }
 # The one import that goes up a layer, and why.
 EXCEPTIONS = {
@@ -75,7 +77,7 @@ def layer(module: str) -> str | None:
     if len(parts) < 2:
         return None                                      # loss_advisor itself: the public entry
     second = parts[1]
-    if second in ("core", "probing", "pipeline", "surfaces"):
+    if second in ("core", "probing", "pipeline", "surfaces", "integrations"):
         return second
     if second in ("probes", "watch", "logs"):
         return "evidence"

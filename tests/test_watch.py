@@ -34,6 +34,9 @@ EXPECTED = {
 # validation loop in eval mode without torch.no_grad().
 HEALTHY = ["healthy", "healthy_closure", "healthy_val_grad", "healthy_in_model_norm"]
 NOT_WATCHED = {"benchmark", "digits_data"}     # the overhead workload (run below with arguments), a helper
+# Scripts that train through Lightning's or Hugging Face's Trainer: watched, and
+# run with the callbacks, in tests/test_integrations.py (they need the extras).
+NOT_WATCHED |= {"lightning_healthy", "lightning_lr_too_high", "hf_trainer_healthy", "hf_trainer_frozen"}
 
 
 def watch_command(*args: str) -> list[str]:

@@ -165,3 +165,16 @@ def notes(record: Mapping[str, Any], steps_limit: int, timeout: float, lang: str
             out.append(note)
     out += [f"internal: {e}" for e in record.get("internal_errors") or []]
     return out
+
+
+def watch_probe_record(record: Mapping[str, Any], steps_limit: int, timeout: float, lang: str,
+                       output_tail: list[str] | None = None):
+    """The record as the one ProbeRecord named "watch" that the engine reads:
+    the same for `loss-advisor watch` and for the trainers' callbacks."""
+    from loss_advisor.core.records import ProbeRecord
+
+    obs, details = observations(record)
+    details["output_tail"] = list(output_tail or [])
+    return ProbeRecord(name="watch", status="ok", seconds=float(record.get("wall_seconds") or 0.0),
+                       steps=int(record.get("steps") or 0), observations=obs, details=details,
+                       notes=notes(record, steps_limit, timeout, lang))

@@ -22,7 +22,7 @@ from typing import Any, Sequence, TextIO
 from loss_advisor.core.i18n import t
 
 from loss_advisor.watch import WatchError
-from loss_advisor.watch.derive import notes as record_notes, observations as record_observations
+from loss_advisor.watch.derive import watch_probe_record
 from loss_advisor.watch.protocol import ENDED, EXITED, INTERNAL, RAISED, RUNNING, SPAWNED, TIMEOUT, read_record
 
 # Seconds the child gets after its own limit to write its record, and after SIGTERM to exit.
@@ -146,12 +146,7 @@ def watch_record(script: str, args: Sequence[str] = (), steps: int = 100, timeou
     name = script
     reject(record, name, timeout, lang, pump.last_line())
 
-    observations, details = record_observations(record)
-    details["output_tail"] = list(pump.tail)
-    watch = ProbeRecord(name="watch", status="ok", seconds=float(record.get("wall_seconds") or 0.0),
-                        steps=int(record.get("steps") or 0), observations=observations, details=details,
-                        notes=record_notes(record, steps, timeout, lang))
-    records = [watch]
+    records = [watch_probe_record(record, steps, timeout, lang, list(pump.tail))]
     for item in record.get("probes") or []:
         fields = {k: item.get(k) for k in ProbeRecord.__dataclass_fields__ if k in item}
         records.append(ProbeRecord(**fields))

@@ -412,6 +412,12 @@ class ScriptRecorder:
                 self._val_step = self.steps
             self._val_pending.append(output.detach())
 
+    def add_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        """An optimizer created before install(), handed over by whoever drives
+        the recorder (the Lightning and Hugging Face callbacks start recording
+        once their trainer has built its optimizers)."""
+        self._on_optimizer(opt)
+
     @_guarded
     def _on_optimizer(self, opt: torch.optim.Optimizer) -> None:
         if all(o is not opt for o in self.optimizers):

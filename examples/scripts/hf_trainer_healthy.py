@@ -1,0 +1,83 @@
+"""A healthy Hugging Face Trainer run: a tiny GPT-2 (two blocks, width 32, a
+vocabulary of 64 tokens) built from its config and randomly initialised
+learns generated counting sequences of varied lengths, padded at the end
+with an attention mask and -100 labels on the padding; AdamW with warmup
+and a cosine decay, evaluation every 25 steps. Nothing is downloaded.
+
+    python hf_trainer_healthy.py --max-steps 100
+    python hf_trainer_healthy.py --loss-advisor text --report report.md   # with the callback
+"""
+import argparse
+import os
+import tempfile
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel, Trainer, TrainingArguments
+
+VOCAB, LENGTH, PAD = 64, 16, 0
+
+
+class Counting(torch.utils.data.Dataset):
+    """Sequences that count up by 1, 2 or 3 (mod VOCAB-1) from a random
+    token, 6 to 16 tokens long, padded to 16: each next token is learnable."""
+
+    def __init__(self, n, seed):
+        g = torch.Generator().manual_seed(seed)
+        start = torch.randint(0, VOCAB - 1, (n, 1), generator=g)
+        stride = torch.randint(1, 4, (n, 1), generator=g)
+        ids = (start + stride * torch.arange(LENGTH)) % (VOCAB - 1) + 1
+        lengths = torch.randint(6, LENGTH + 1, (n, 1), generator=g)
+        self.mask = (torch.arange(LENGTH) < lengths).long()
+        self.ids = ids * self.mask                         # PAD after each sequence's end
+        self.labels = torch.where(self.mask.bool(), self.ids, torch.full_like(self.ids, -100))
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, i):
+        return {"input_ids": self.ids[i], "attention_mask": self.mask[i], "labels": self.labels[i]}
+
+
+def build_model():
+    config = GPT2Config(vocab_size=VOCAB, n_positions=LENGTH, n_embd=32, n_layer=2, n_head=2,
+                        bos_token_id=PAD, eos_token_id=PAD, pad_token_id=PAD)
+    return GPT2LMHeadModel(config)
+
+
+def main(prepare=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-steps", type=int, default=100)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--warmup", type=int, default=10, help="warmup steps")
+    parser.add_argument("--loss-advisor", choices=["text", "json"], default=None,
+                        help="diagnose the run with loss-advisor's callback, printed in this format")
+    parser.add_argument("--report", default=None, help="with --loss-advisor: write the Markdown report here")
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    model = build_model()
+    if prepare is not None:
+        prepare(model)
+    callbacks = []
+    if args.loss_advisor:
+        from loss_advisor.integrations.huggingface import LossAdvisorCallback
+        callbacks.append(LossAdvisorCallback(format=args.loss_advisor, report=args.report, lang="en"))
+    training = TrainingArguments(output_dir=tempfile.mkdtemp(prefix="hf-trainer-"), max_steps=args.max_steps,
+                                 per_device_train_batch_size=16, per_device_eval_batch_size=64,
+                                 learning_rate=args.lr, warmup_steps=args.warmup, lr_scheduler_type="cosine",
+                                 eval_strategy="steps", eval_steps=25, logging_steps=25, save_strategy="no",
+                                 report_to=[], use_cpu=True, seed=0, disable_tqdm=True)
+    trainer = Trainer(model=model, args=training, train_dataset=Counting(1024, seed=0),
+                      eval_dataset=Counting(128, seed=1), callbacks=callbacks)
+    try:
+        trainer.train()
+    except Exception as exc:
+        if callbacks:     # the Trainer has no hook for errors: ask for the diagnosis of what was recorded
+            callbacks[0].diagnose(exc)
+        raise
+
+
+if __name__ == "__main__":
+    main()
