@@ -73,14 +73,19 @@ def dead_units(t: torch.Tensor, axis: int) -> tuple[int, int]:
     return int((~alive).sum()), int(alive.numel())
 
 
-def stats_batch(h: Harness) -> tuple[Any, Any]:
-    """Up to STAT_EXAMPLES examples; the user's own first batch if a larger one fails."""
+def stats_batch(h: Harness, model: nn.Module | None = None) -> tuple[Any, Any]:
+    """Up to STAT_EXAMPLES examples; the user's own first batch if a larger one fails.
+
+    `model`: the model the statistics will be taken on (default: a fresh
+    one). A probe that has trained the model passes it: in place,
+    fresh_model() would put back the weights it came in with."""
     if h.batch_size >= STAT_EXAMPLES:
         return h.batches[0]
     bigger = h.examples(limit=STAT_EXAMPLES)
     if batch_len(bigger[0]) <= h.batch_size:
         return h.batches[0]
-    model = h.fresh_model()
+    if model is None:
+        model = h.fresh_model()
     try:
         with torch.no_grad():
             h.batch_loss(model, bigger)

@@ -127,7 +127,7 @@ class ShortRunProbe(Probe):
                 out.details["recall"] = {str(k): v for k, v in recall["recall"].items()}
             with torch.no_grad(), ActivationRecorder(model) as rec:
                 try:
-                    h.batch_loss(model, stats_batch(h))
+                    h.batch_loss(model, stats_batch(h, model))
                 except Exception:
                     pass
             dead = rec.dead()
