@@ -90,7 +90,7 @@ DECLARED["init_loss"] = declare(
     ("error_layer_expects", "count", "input features (Linear) or channels (convolution) the failing layer was defined for", "エラーを出した層が定義上受け取る入力の特徴数(Linear)またはチャネル数(畳み込み)"),
     ("error_layer_got", "count", "input features or channels the failing layer was given", "エラーを出した層に実際に渡された特徴数またはチャネル数"),
     ("error", "message", "the error the first forward pass, loss or backward raised (empty when none)", "最初のforward・loss・backwardで発生したエラー(なければ空)"),
-    ("task", "label", "classification, binary, regression or segmentation (declared or inferred)", "タスクの種類(指定または推定)"),
+    ("task", "label", "classification, binary, multilabel, regression, segmentation, sequence or language_modeling (declared or inferred)", "タスクの種類(classification・binary・multilabel・regression・segmentation・sequence・language_modeling、指定または推定)"),
     ("loss_kind", "label", "what the loss function expects: cross_entropy, nll, bce, bce_with_logits, regression, kl_div or custom", "損失関数が想定する入力の種類"),
     ("output_kind", "label", "what the model outputs look like: logits, probabilities, log_probabilities or unit_interval", "モデル出力の形式(logits・確率・対数確率・0〜1)"),
     ("loss_initial", "loss", "the loss on the first batch before any update", "更新前の最初のバッチのloss"),

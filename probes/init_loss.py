@@ -290,7 +290,9 @@ class InitLossProbe(Probe):
                 kind_of_output = "logits"      # small logits that merely happen to lie in (0, 1)
             obs["output_kind"] = kind_of_output
             out.details["output_shape"] = list(o.shape)
-            obs["output_classes"] = int(o.shape[1]) if o.dim() >= 2 else 1
+            # A class per position (sequence, language_modeling): the classes are the last dimension.
+            per_position = task in ("sequence", "language_modeling") and o.dim() >= 3
+            obs["output_classes"] = int(o.shape[-1] if per_position else o.shape[1]) if o.dim() >= 2 else 1
         if isinstance(targets, torch.Tensor):
             out.details["target_shape"] = list(targets.shape)
             t = targets[torch.isfinite(targets)] if targets.is_floating_point() else None
@@ -322,7 +324,13 @@ class InitLossProbe(Probe):
         if task in ("classification", "segmentation") and o is not None and o.dim() >= 2 and o.shape[1] >= 2 \
                 and kind in ("cross_entropy", "nll", "custom"):
             return math.log(o.shape[1])
-        if task == "binary" and kind in ("bce", "bce_with_logits", "cross_entropy"):
+        if task in ("sequence", "language_modeling") and o is not None and o.dim() >= 3 and o.shape[-1] >= 2 \
+                and kind in ("cross_entropy", "nll", "custom"):
+            # Outputs (B, T, C), a class per position: an untrained model spreads
+            # its probability over the C classes at every position.
+            return math.log(o.shape[-1])
+        if task in ("binary", "multilabel") and kind in ("bce", "bce_with_logits", "cross_entropy"):
+            # Each label, on its own, is a coin at the start: ln 2 per label, averaged.
             return math.log(2)
         if task == "regression" and kind == "regression" and isinstance(targets, torch.Tensor):
             t = targets.detach().float()

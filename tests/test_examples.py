@@ -49,11 +49,18 @@ EXPECTED = {
     # set-up shapes of today's training
     "meta_head": "device_mismatch",
     "layer_shape_mismatch": "layer_shape_mismatch",
+    # today's training: sequences and regularisation (issue 14)
+    "padding_counted_tagger": "padding_in_loss",
+    "inverted_padding_mask": "attention_mask_wrong",
+    "dropout_keep_prob": "over_regularized",
+    "weight_decay_too_strong": "over_regularized",
 }
 HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
            "healthy_in_model_norm",
            # at scale: default initialisation on a wide and on a deep model (issue 15.3)
-           "healthy_wide", "healthy_deep"]
+           "healthy_wide", "healthy_deep",
+           # today's training: correct masks and ignore_index, multi-label with dict batches (issue 14)
+           "healthy_transformer", "healthy_tagger", "healthy_lm", "healthy_multilabel"]
 
 
 def probe_json(cli, name: str) -> dict:
