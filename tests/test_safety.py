@@ -218,3 +218,46 @@ def test_spilled_snapshot_round_trips_every_dtype(monkeypatch):
         assert v.dtype == saved[k].dtype and torch.equal(v, saved[k]), k
     assert torch.equal(m.a.grad, grad) and m.b.requires_grad
     snap.close()
+
+
+def test_a_train_step_with_autocast_and_gradscaler_is_audited_as_written_and_its_scaler_restored():
+    """The user's own step keeps its autocast and GradScaler (bfloat16 on the
+    CPU here; CUDA float16 has the same shape): it is called as written, the
+    audit finds nothing wrong with it, and the scaler's scale and growth
+    tracker come back exactly as they were."""
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** 10, growth_interval=2)
+
+    def amp_step(model, batch, optimizer, loss_fn):
+        x, y = batch
+        model.train()
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = model(x)
+        loss = loss_fn(out.float(), y)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        return loss.detach()
+
+    setup = make_setup(train_step=amp_step)
+    model = setup["model"]
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    for x, y in list(setup["train_data"])[:3]:     # the scaler has grown and tracks growth
+        amp_step(model, (x, y), opt, setup["loss_fn"])
+    model.eval()
+    scale, tracker = scaler.get_scale(), scaler._growth_tracker.clone()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+
+    outcome = run_probes(from_object(setup), probes=["train_step"])
+
+    record = next(r for r in outcome.records if r.name == "train_step")
+    assert record.status == "ok", record.message
+    obs = record.observations
+    assert obs["train_step.error"] == ""
+    assert obs["train_step.user_drop"] > 0                  # it trained, as written
+    assert not obs["train_step.grads_accumulate"] and not obs["train_step.stale_grad_at_step"]
+    assert not obs["train_step.empty_grad_at_step"]
+    assert obs["train_step.step_calls_per_call"] == 1.0       # GradScaler.step reached the optimizer each call
+    assert not obs.get("train_step.eval_forward_fraction")
+    assert scaler.get_scale() == scale and torch.equal(scaler._growth_tracker, tracker)
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())

@@ -21,7 +21,7 @@ import torch
 from loss_advisor.probing.harness import Harness, pick_device
 from loss_advisor.core.i18n import message_in
 from loss_advisor.core.records import ProbeRecord, parse_details
-from loss_advisor.probing.safety import Snapshot
+from loss_advisor.probing.safety import Snapshot, scalers_of
 from loss_advisor.probing.target import Target, TargetError, describe_exception
 
 log = logging.getLogger(__name__)
@@ -266,6 +266,8 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
     dev = pick_device(device)
     loaders = [d for d in (target.train_data, target.val_data) if d is not None]
     snapshot = Snapshot(target.model, loaders)
+    for scaler in scalers_of(target.train_step):
+        snapshot.add_scaler(scaler)
     threads = torch.get_num_threads()
     if dev.type == "cpu":
         torch.set_num_threads(probe_threads())

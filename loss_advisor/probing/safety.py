@@ -155,6 +155,7 @@ class Snapshot:
             pass
         self.generators = [(g, g.get_state()) for data in loaders for g in _loader_generators(data)]
         self._optimizers: list[tuple[weakref.ref, list[dict], dict[int, dict[str, Any]], TensorStore]] = []
+        self._scalers: list[tuple[Any, dict[str, Any]]] = []
         for opt in optimizers:
             self.add_optimizer(opt)
 
@@ -216,6 +217,27 @@ class Snapshot:
                     else:
                         now[k] = saved.to(device)
 
+    # --- GradScalers ---------------------------------------------------------
+    def add_scaler(self, scaler: Any) -> None:
+        """Save a GradScaler the user's train_step uses (its scale, growth
+        tracker and per-optimizer records): the probes call that step, and
+        each call moves the scale."""
+        if any(s is scaler for s, _ in self._scalers):
+            return
+        self._scalers.append((scaler, {k: _copy_value(v) for k, v in vars(scaler).items()}))
+
+    def _restore_scalers(self) -> None:
+        for scaler, saved in self._scalers:
+            for k in [k for k in vars(scaler) if k not in saved]:
+                delattr(scaler, k)
+            for k, v in saved.items():
+                now = getattr(scaler, k, None)
+                if isinstance(v, torch.Tensor) and isinstance(now, torch.Tensor) and now.shape == v.shape \
+                        and now.dtype == v.dtype:
+                    now.copy_(v.to(now.device))
+                else:
+                    setattr(scaler, k, _copy_value(v))
+
     # --- the model ----------------------------------------------------------
     def saved_tensor(self, key: str) -> torch.Tensor | None:
         """A weight or buffer as it was when the snapshot was taken (CPU)."""
@@ -250,6 +272,7 @@ class Snapshot:
     def restore(self) -> None:
         self.restore_model()
         self._restore_optimizers()
+        self._restore_scalers()
         torch.set_rng_state(self.torch_rng)
         if self.cuda_rng is not None:
             torch.cuda.set_rng_state_all(self.cuda_rng)
@@ -279,6 +302,46 @@ class Snapshot:
         self.store.close()
         for *_, store in self._optimizers:
             store.close()
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return value
+
+
+def scalers_of(step: Any) -> list[Any]:
+    """The GradScalers a train_step function reaches: in its closure, the
+    globals it names, or the object it is a method of. Found by looking at
+    the objects, never by reading the source."""
+    try:
+        from torch.amp import GradScaler
+    except ImportError:        # pragma: no cover - torch too old for torch.amp
+        return []
+    found: list[Any] = []
+
+    def consider(obj: Any) -> None:
+        if isinstance(obj, GradScaler) and all(obj is not f for f in found):
+            found.append(obj)
+
+    func = getattr(step, "__func__", step)
+    owner = getattr(step, "__self__", None)
+    if owner is not None:
+        for value in getattr(owner, "__dict__", {}).values():
+            consider(value)
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            consider(cell.cell_contents)
+        except ValueError:      # an empty cell
+            pass
+    code, glob = getattr(func, "__code__", None), getattr(func, "__globals__", {})
+    if code is not None:
+        for name in code.co_names:
+            consider(glob.get(name))
+    return found
 
 
 def _to_host(tensor: torch.Tensor) -> torch.Tensor:
