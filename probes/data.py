@@ -346,6 +346,14 @@ class DataProbe(Probe):
     @staticmethod
     def sampler_shuffles(data: Any) -> bool | None:
         sampler = getattr(data, "sampler", None)
+        batch_sampler = getattr(data, "batch_sampler", None)
+        if batch_sampler is not None and not (isinstance(batch_sampler, torch.utils.data.BatchSampler)
+                                              and batch_sampler.sampler is sampler):
+            # A loader built with its own batch_sampler keeps a SequentialSampler
+            # as `.sampler` that draws nothing: the order is the batch sampler's
+            # (accelerate's loaders, hence the Hugging Face Trainer, shuffle in
+            # batch_sampler.sampler and leave .sampler sequential).
+            sampler = getattr(batch_sampler, "sampler", None)
         if sampler is None:
             return None
         if isinstance(sampler, torch.utils.data.RandomSampler):
