@@ -708,6 +708,11 @@ class ScriptRecorder:
             observations.update(self._data_observations(details, notes))
         except Exception as exc:   # odd batches: the data statistics are missing, the rest stands
             notes.append(["watch.note.data_failed", {"error": f"{type(exc).__name__}: {exc}"}])
+        try:
+            from loss_advisor.watch.regsettings import regularization_settings
+            observations.update(regularization_settings(self.model, self.optimizers))
+        except Exception as exc:   # settings we cannot read are missing, the rest stands
+            self.note_internal("regularization_settings", exc)
         record.update(observations=observations, details=details, notes=notes, setup=self._setup())
         record["internal_errors"] = list(self.internal_errors)
         return record
