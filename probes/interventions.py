@@ -459,7 +459,10 @@ MECHANISMS: dict[str, Callable[[Harness, Mapping[str, Any]], Change]] = {
 def _dead_fraction(h: Harness, model: nn.Module, batch: tuple) -> float | None:
     with torch.no_grad(), ActivationRecorder(model) as rec:
         h.forward(model, batch[0])
-    return rec.dead().get("dead_unit_fraction")
+    dead = rec.dead()
+    if not dead:          # no ReLU-like output with zeros at all: no dead unit
+        return 0.0 if any(isinstance(m, nn.Module) for m in rec.order) else None
+    return dead.get("dead_unit_fraction")
 
 
 def _input_gain(h: Harness, model: nn.Module, batch: tuple) -> float | None:
@@ -533,11 +536,12 @@ CURVE_POINTS = 10
 def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float | None]:
     """confirmed, refuted or inconclusive, and the seed spread of the as-is arms.
 
-    See knowledge/thresholds.yaml, interventions.*: the change must improve
-    the loss by more than `noise_multiple` times the seed-to-seed standard
-    deviation of the as-is runs and by at least `min_effect` of the as-is
-    loss; it is refuted when it improves it by no more than that spread (or
-    by less than half the effect floor); in between it is inconclusive."""
+    See knowledge/thresholds.yaml, interventions.*: the change must lower
+    the mean loss by more than `noise_multiple` standard errors of the
+    difference (from the seed-to-seed spread of both arms) and by at least
+    `min_effect` of the as-is loss; it is refuted when it lowers it by no
+    more than one standard error (or by less than half the effect floor);
+    in between it is inconclusive."""
     fin_a = [v for v in as_is if math.isfinite(v)]
     fin_c = [v for v in changed if math.isfinite(v)]
     if not as_is or not changed:
@@ -549,12 +553,14 @@ def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float
     if len(fin_a) < len(as_is) or len(fin_c) < len(changed):
         return "inconclusive", None
     spread = statistics.stdev(fin_a) if len(fin_a) > 1 else 0.0
+    spread_c = statistics.stdev(fin_c) if len(fin_c) > 1 else 0.0
+    error = math.sqrt(spread ** 2 / len(fin_a) + spread_c ** 2 / len(fin_c))
     mean_a, mean_c = statistics.fmean(fin_a), statistics.fmean(fin_c)
     gain = mean_a - mean_c
     floor = threshold("interventions.min_effect") * abs(mean_a)
-    if gain > max(threshold("interventions.noise_multiple") * spread, floor):
+    if gain > max(threshold("interventions.noise_multiple") * error, floor):
         return "confirmed", spread
-    if gain <= max(spread, floor / 2):
+    if gain <= max(error, floor / 2):
         return "refuted", spread
     return "inconclusive", spread
 
@@ -782,6 +788,11 @@ class Interventions:
                                             "reason": "out of time", "steps": 0, "seeds": []}
                     continue
                 self.progress(i / max(1, len(plans)), plan.cause)
+                done = next((o for o in outcomes.values() if o.get("mechanism") == plan.mechanism
+                             and o.get("verdict") != "inconclusive"), None)
+                if done is not None:          # the same change, already measured: one run serves both
+                    outcomes[plan.cause] = dict(done)
+                    continue
                 outcomes[plan.cause] = self.test(plan, MECHANISMS[plan.mechanism])
         finally:
             self.h.fresh_model(keep_mode=True)       # as it came in (the runner restores it all at the end)

@@ -54,6 +54,10 @@ EXPECTED = {
     "inverted_padding_mask": "attention_mask_wrong",
     "dropout_keep_prob": "over_regularized",
     "weight_decay_too_strong": "over_regularized",
+    # a cause that produces another's symptom: the root ranks first (issue 13)
+    "lr_kills_relu": "lr_too_high",
+    "small_init_vanishing": "bad_initialization",
+    "zero_grad_adam": "missing_zero_grad",
 }
 HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
            "healthy_in_model_norm",

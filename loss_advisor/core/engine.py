@@ -381,13 +381,24 @@ class Session:
             return tested, consequences
         up = _logit(self._threshold("interventions.confirmed_confidence", 0.9))
         down = _logit(self._threshold("interventions.refuted_confidence", 0.3))
+        # One change can test several causes (a re-initialisation tests the
+        # initialisation and the dead units); its success is evidence for the
+        # cause the probes ranked first, and the others must earn their rank
+        # by their own evidence (or turn out to be its consequences).
+        first_of: dict[str, str] = {}
+        for cid in sorted(self.interventions, key=lambda c: -scores.get(c, -math.inf)):
+            first_of.setdefault(self.interventions[cid].get("mechanism") or cid, cid)
+        roots: list[str] = []
         for cid, o in self.interventions.items():
             if cid not in scores:
                 continue
             tested[cid] = self.intervention_object(cid, o)
             verdict = o.get("verdict")
             line = self.intervention_line(cid, o)
-            if verdict == "confirmed":
+            if verdict == "confirmed" and first_of.get(o.get("mechanism") or cid) != cid:
+                contributions[cid].append(Contribution("intervention", verdict, _SHOWN, "intervention", line))
+            elif verdict == "confirmed":
+                roots.append(cid)
                 new = max(scores[cid], up)
                 contributions[cid].append(Contribution("intervention", verdict, max(new - scores[cid], _SHOWN),
                                                        "intervention", line))
@@ -397,8 +408,7 @@ class Session:
                 contributions[cid].append(Contribution("intervention", verdict, min(new - scores[cid], -_SHOWN),
                                                        "intervention", line))
                 scores[cid] = new
-        roots = sorted((cid for cid, o in self.interventions.items()
-                        if o.get("verdict") == "confirmed" and cid in scores), key=lambda c: -scores[c])
+        roots.sort(key=lambda c: -scores[c])
         for root in roots:
             for other, values in (self.interventions[root].get("symptoms") or {}).items():
                 if other == root or other not in scores or other in consequences or other in roots:

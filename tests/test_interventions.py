@@ -1,0 +1,219 @@
+"""Interventions (issue 13): the knowledge that declares them, the decision
+rule, the ranking by outcome, and paired runs on tiny set-ups.
+
+The examples, through `probe --format json`, are in
+test_interventions_examples.py (slow)."""
+from __future__ import annotations
+
+import math
+import shutil
+
+import pytest
+import torch
+import yaml
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from loss_advisor.core.engine import Session
+from loss_advisor.core.kb import KBError, default_kb_dir, load_kb, threshold
+from loss_advisor.core.result import Result
+from loss_advisor.pipeline.api import diagnose_target, plans
+from loss_advisor.probes.interventions import MECHANISMS, SYMPTOMS, Interventions, Plan, Sizes, decide
+from loss_advisor.probing.harness import Harness
+from loss_advisor.probing.target import from_object
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_kb()
+
+
+# --- knowledge ------------------------------------------------------------------------
+
+def test_the_schema_lists_exactly_the_mechanisms_the_code_has():
+    schema = yaml.safe_load((default_kb_dir() / "schema.yaml").read_text(encoding="utf-8"))
+    listed = schema["$defs"]["intervention"]["oneOf"][0]["properties"]["mechanism"]["enum"]
+    assert sorted(listed) == sorted(MECHANISMS)
+
+
+def test_every_cause_says_how_it_is_tested_or_why_it_cannot_be(kb):
+    for cid, cause in kb.causes.items():
+        assert cause.intervention is not None, cid
+        assert cause.intervention.text["en"] and cause.intervention.text["ja"], cid
+        assert cause.intervention.mechanism is None or cause.intervention.mechanism in MECHANISMS, cid
+    # the seven newer causes, as the issue lists them
+    expected = {"lr_schedule_misconfigured": "no_scheduler", "mixed_precision_misconfigured": "fp32",
+                "accumulation_not_scaled": "reference_step", "gradient_clipping_too_strong": "reference_step",
+                "over_regularized": "lift_regularization", "padding_in_loss": "ignore_padding"}
+    for cid, mechanism in expected.items():
+        assert kb.causes[cid].intervention.mechanism == mechanism, cid
+    for cid in ("label_noise", "overfitting", "attention_mask_wrong"):
+        assert kb.causes[cid].intervention.mechanism is None, cid
+
+
+def test_kb_check_rejects_an_unknown_mechanism(tmp_path):
+    folder = tmp_path / "knowledge"
+    shutil.copytree(default_kb_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = folder / "causes" / "learning_rate.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "mechanism: lr_lower" in text
+    path.write_text(text.replace("mechanism: lr_lower", "mechanism: lr_by_magic", 1), encoding="utf-8")
+    with pytest.raises(KBError) as err:
+        load_kb(folder, cache=False)
+    assert any("lr_too_high" in p and "intervention" in p for p in err.value.problems), err.value.problems
+
+
+# --- the decision rule -------------------------------------------------------------------
+
+def test_decide_confirms_only_beyond_the_noise_and_the_effect_floor():
+    assert decide([2.30, 2.28, 2.33], [0.31, 0.35, 0.30])[0] == "confirmed"
+    verdict, spread = decide([2.30, 2.28, 2.33], [2.29, 2.31, 2.30])
+    assert verdict == "refuted" and spread == pytest.approx(0.0252, abs=1e-3)
+    # a gain of 0.15 with a spread of 0.1 in both arms: a standard error of 0.082,
+    # beyond one of them and the effect floor (0.1 x 1.0), within two
+    assert decide([1.0, 1.1, 0.9], [0.85, 0.95, 0.75])[0] == "inconclusive"
+    assert decide([1.0, 1.3, 0.7], [0.9, 1.2, 0.6])[0] == "refuted"      # 0.1 within a standard error of 0.24
+    # a chaotic set-up (a wide spread as is) against a steady remedy
+    assert decide([6.65, 1.04, 3.59], [0.09, 0.08, 0.10])[0] == "confirmed"
+    # a deterministic set-up (no spread): the effect floor decides
+    assert decide([1.0, 1.0, 1.0], [0.5, 0.5, 0.5])[0] == "confirmed"
+    assert decide([1.0, 1.0, 1.0], [0.99, 0.99, 0.99])[0] == "refuted"
+    # a divergence removed confirms; a divergence caused refutes; both diverging says nothing
+    assert decide([math.inf, math.inf], [0.4, 0.5])[0] == "confirmed"
+    assert decide([0.4, 0.5], [math.inf, math.inf])[0] == "refuted"
+    assert decide([math.inf, math.inf], [math.inf, math.inf])[0] == "inconclusive"
+
+
+# --- ranking by outcome (engine, no torch needed) -------------------------------------------
+
+def _outcome(verdict, as_is=2.3, with_change=0.3, **extra):
+    return {"mechanism": extra.pop("mechanism", "lr_lower"), "params": {"lr": 0.003, "user_lr": 1.0},
+            "steps": 100, "seeds": [0, 1, 2], "loss_as_is": as_is, "loss_with_change": with_change,
+            "spread": 0.02, "verdict": verdict, **extra}
+
+
+def test_a_confirmed_cause_rises_and_a_refuted_one_falls(kb):
+    session = Session(kb)
+    session.answer("q_dead_units", "many")              # dead_relu well above 0.5 from the probes' side
+    before = {d.cause: d.confidence for d in session.diagnoses()}
+    assert before["dead_relu"] >= 0.5 and before["lr_too_high"] < 0.5
+    session.set_interventions({"lr_too_high": _outcome("confirmed"),
+                               "dead_relu": _outcome("refuted", 2.3, 2.29, mechanism="reinitialize")})
+    after = {d.cause: d for d in session.diagnoses()}
+    assert after["lr_too_high"].confidence >= threshold("interventions.confirmed_confidence")
+    assert after["dead_relu"].confidence <= threshold("interventions.refuted_confidence")
+    line = after["lr_too_high"].evidence[0].text
+    assert "0.3" in line and "2.3" in line and "0.003" in line and "±0.02" in line
+    assert after["lr_too_high"].intervention["verdict"] == "confirmed"
+    assert after["lr_too_high"].intervention["seeds"] == [0, 1, 2]
+
+
+def test_a_symptom_the_root_s_change_removes_is_its_consequence_and_ranks_below_it(kb):
+    session = Session(kb)
+    session.answer("q_dead_units", "many")
+    gone = {"dead_relu": {"as_is": 0.95, "with_change": 0.04, "present_as_is": True, "present_with_change": False}}
+    session.set_interventions({"lr_too_high": _outcome("confirmed", symptoms=gone)})
+    ranked = session.diagnoses()
+    order = [d.cause for d in ranked]
+    assert order.index("lr_too_high") < order.index("dead_relu")
+    dead = next(d for d in ranked if d.cause == "dead_relu")
+    assert dead.consequence_of == "lr_too_high"
+    assert "lr_too_high" in dead.evidence[0].text and "0.04" in dead.evidence[0].text
+    # the JSON carries it, and a saved result replays it
+    result = Result(session=session)
+    data = result.to_dict()
+    entry = next(d for d in data["diagnoses"] if d["cause"] == "dead_relu")
+    assert entry["consequence_of"] == "lr_too_high"
+    top = data["diagnoses"][0]
+    assert top["cause"] == "lr_too_high"
+    assert set(top["intervention"]) >= {"change", "steps", "seeds", "loss_as_is", "loss_with_change", "spread",
+                                        "verdict"}
+    again = Result.from_dict(data)
+    assert [d["cause"] for d in again.to_dict()["diagnoses"]] == [d["cause"] for d in data["diagnoses"]]
+    assert "lr_too_high" in result.to_text() and "confirmed" in result.to_text()
+
+
+def test_a_symptom_still_present_with_the_change_is_not_a_consequence(kb):
+    session = Session(kb)
+    session.answer("q_dead_units", "many")
+    stays = {"dead_relu": {"as_is": 0.95, "with_change": 0.9, "present_as_is": True, "present_with_change": True}}
+    session.set_interventions({"lr_too_high": _outcome("confirmed", symptoms=stays)})
+    dead = next(d for d in session.diagnoses() if d.cause == "dead_relu")
+    assert dead.consequence_of is None and dead.confidence >= 0.5
+
+
+def test_one_change_that_tests_two_causes_raises_only_the_first(kb):
+    session = Session(kb)
+    session.answer("q_dead_units", "many")
+    session.set_interventions({"dead_relu": _outcome("confirmed", mechanism="reinitialize"),
+                               "bad_initialization": _outcome("confirmed", mechanism="reinitialize")})
+    conf = {d.cause: d.confidence for d in session.diagnoses()}
+    assert conf["dead_relu"] >= 0.9 and conf["bad_initialization"] < 0.5
+
+
+def test_candidates_are_the_leading_causes_with_a_mechanism(kb):
+    session = Session(kb)
+    assert plans(session, 3) == []                     # nothing likely: nothing to test
+    session.answer("q_dead_units", "many")
+    chosen = plans(session, 3)
+    assert [p.cause for p in chosen] == ["dead_relu"] and chosen[0].mechanism == "reinitialize"
+
+
+# --- paired runs on tiny set-ups ----------------------------------------------------------------
+
+def _tiny(lr: float, train_step=None, seed: int = 0):
+    torch.manual_seed(seed)
+    x = torch.randn(512, 8)
+    y = (x[:, 0] - x[:, 1] > 0).long()
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+    return from_object({"model": model, "loss_fn": nn.CrossEntropyLoss(),
+                        "optimizer": lambda p: torch.optim.SGD(p, lr=lr),
+                        "train_data": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True,
+                                                 generator=torch.Generator().manual_seed(seed)),
+                        "train_step": train_step})
+
+
+SMALL = Sizes(candidates=3, steps=40, seeds=3, seconds=20.0)
+
+
+def _run(target, cause, mechanism, observations=None):
+    h = Harness(target, "cpu")
+    return Interventions(h, observations or {}, SMALL).run([Plan(cause, mechanism, ("dead_relu",))])[cause]
+
+
+def test_a_learning_rate_far_too_high_is_confirmed_by_the_lower_rate():
+    outcome = _run(_tiny(lr=200.0), "lr_too_high", "lr_lower", {"lr_sweep.suggested_lr": 0.5})
+    assert outcome["verdict"] == "confirmed", outcome
+    assert outcome["params"]["lr"] == 0.5 and outcome["seeds"] == [0, 1, 2]
+    assert outcome["curve"].series["with_change"][-1] < outcome["curve"].series["as_is"][0]
+
+
+def test_a_healthy_rate_is_not_confirmed_by_lowering_or_raising_it():
+    for mechanism in ("lr_lower", "lr_higher"):
+        outcome = _run(_tiny(lr=0.5), "lr_too_high", mechanism)
+        assert outcome["verdict"] in ("refuted", "inconclusive"), (mechanism, outcome)
+
+
+def test_the_reference_step_confirms_a_step_that_never_clears_gradients():
+    def no_zero_grad(model, batch, optimizer, loss_fn):
+        x, y = batch
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    outcome = _run(_tiny(lr=0.5, train_step=no_zero_grad), "missing_zero_grad", "reference_step")
+    assert outcome["verdict"] == "confirmed", outcome
+
+
+def test_a_mechanism_that_does_not_apply_is_inconclusive_with_its_reason():
+    outcome = _run(_tiny(lr=0.5), "lr_schedule_misconfigured", "no_scheduler")
+    assert outcome["verdict"] == "inconclusive" and "scheduler" in outcome["reason"]
+
+
+def test_symptom_meters_cover_their_causes():
+    assert set(SYMPTOMS) <= set(load_kb().causes)
+
+
+def test_no_verify_leaves_the_ranking_to_the_probes():
+    result = diagnose_target(_tiny(lr=200.0), probes=["init_loss"], device="cpu", verify=False)
+    assert all(p.name != "interventions" for p in result.probes)
