@@ -150,7 +150,8 @@ def _probe(args: argparse.Namespace):
         progress = None if args.quiet else progress_for(sys.stderr, args.lang)
         try:
             result = diagnose_target(target, probes=probes, device=args.device, budget=args.budget,
-                                     lang=args.lang, seed=args.seed, argv=args.argv, progress=progress)
+                                     lang=args.lang, seed=args.seed, argv=args.argv, progress=progress,
+                                     verify=not args.no_verify)
         finally:
             close = getattr(progress, "close", None)
             if close is not None:
@@ -195,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--assets", metavar="DIR", default=None,
                        help="with --format markdown, also draw the charts as PNG files in DIR (needs matplotlib)")
     probe.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    probe.add_argument("--no-verify", action="store_true",
+                       help="do not test the leading causes by intervention (short paired runs) after the probes")
 
     for name in EXTENSIONS:
         module = _extension(name)
