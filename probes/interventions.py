@@ -27,6 +27,7 @@ that follow from the learning rate).
 """
 from __future__ import annotations
 
+import inspect
 import math
 import statistics
 import time
@@ -337,7 +338,9 @@ def _all_params(h: Harness, obs: Mapping[str, Any]) -> Change:
 
     def optimizer(model: nn.Module) -> torch.optim.Optimizer:
         built = h.build_optimizer(model).optimizer
-        return type(built)(list(model.parameters()), **built.defaults)
+        accepted = inspect.signature(type(built).__init__).parameters
+        settings = {k: v for k, v in built.defaults.items() if k in accepted}
+        return type(built)(list(model.parameters()), **settings)
 
     return Change(step="reference", setup=setup, optimizer=optimizer)
 

@@ -261,3 +261,54 @@ def test_a_train_step_with_autocast_and_gradscaler_is_audited_as_written_and_its
     assert not obs.get("train_step.eval_forward_fraction")
     assert scaler.get_scale() == scale and torch.equal(scaler._growth_tracker, tracker)
     assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())
+
+
+def test_every_intervention_leaves_the_user_s_objects_bit_identical(monkeypatch):
+    """The paired runs (issue 13) train the user's model in place with every
+    mechanism: another rate, re-initialised weights, Dropout lifted, float32,
+    every parameter trainable, the reference step... and the model, the
+    user's optimizer, the Dropout rates, dtypes and every RNG come back as
+    they were, with no copy of the model made."""
+    from loss_advisor.pipeline.runner import Stage
+    from loss_advisor.core.records import ProbeRecord
+    from loss_advisor.probes.interventions import MECHANISMS, Interventions, Plan, Sizes
+
+    def no_copies(self, memo):
+        raise AssertionError("an intervention deep-copied the user's model")
+    monkeypatch.setattr(nn.Module, "__deepcopy__", no_copies, raising=False)
+    setup = make_setup(train_step=step)
+    model = setup["model"]
+    model[0].bias.requires_grad_(False)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+    setup["optimizer"] = lambda params: opt
+    setup["scheduler"] = lambda o: torch.optim.lr_scheduler.StepLR(o, 3, gamma=0.5)
+    before = _state_of(model, opt)
+    dropout = model[3].p
+    dtypes = {n: p.dtype for n, p in model.named_parameters()}
+    random.seed(5)
+    np.random.seed(5)
+    torch.manual_seed(5)
+    rng = (random.getstate(), np.random.get_state()[1].copy(), torch.get_rng_state().clone())
+    outcomes = {}
+
+    def every_mechanism(harness, observations, cancelled):
+        plans = [Plan(f"cause_{m}", m, ("dead_relu", "inputs_ignored", "vanishing_gradients")) for m in MECHANISMS]
+        runs = Interventions(harness, {"lr_sweep.suggested_lr": 1e-2}, Sizes(len(plans), 4, 2, 60.0))
+        outcomes.update(runs.run(plans))
+        return ProbeRecord("interventions", "ok")
+
+    outcome = run_probes(from_object(setup), probes=["data"],
+                         after=Stage("interventions", every_mechanism, limit=120.0))
+
+    assert outcome.restored
+    assert [r.name for r in outcome.records][-1] == "interventions"
+    assert set(outcomes) == {f"cause_{m}" for m in MECHANISMS}
+    ran = [c for c, o in outcomes.items() if o.get("seeds")]
+    # all but the three that do not apply here (targets already shaped, no final activation, no padding)
+    assert len(ran) == len(MECHANISMS) - 3, {c: o.get("reason") for c, o in outcomes.items()}
+    _assert_same(before, model, opt)
+    assert model[3].p == dropout
+    assert {n: p.dtype for n, p in model.named_parameters()} == dtypes
+    assert random.getstate() == rng[0]
+    assert np.array_equal(np.random.get_state()[1], rng[1])
+    assert torch.equal(torch.get_rng_state(), rng[2])
