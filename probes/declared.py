@@ -75,6 +75,7 @@ DECLARED["gradients"] = declare(
     ("dead_layer_max", "fraction", "largest share of dead units in one layer", "1層あたりのdeadユニット割合の最大値"),
     ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),
     ("activation_scale_ratio", "ratio", "output std of the last weight layer over that of the first", "最後の重み層と最初の重み層の出力標準偏差の比"),
+    ("activation_scale_per_layer", "ratio", "the same ratio as a factor per weight layer (its geometric mean over the layers in between)", "同じ比を重み層1つあたりの倍率にしたもの(間の層での幾何平均)"),
     ("saturated_fraction", "fraction", "share of tanh/sigmoid outputs within 1% of their limits", "tanh/sigmoid出力のうち飽和域(上下限の1%以内)にある割合"),
     ("frozen_random_fraction", "fraction", "share of frozen weight layers whose weights still look like PyTorch's default random initialisation", "凍結された重み層のうち、重みがPyTorchの既定のランダム初期値のままに見えるものの割合"),
     ("unregistered_params", "count", "trainable parameter values in modules that run in forward but are not registered in the model (a plain Python list or dict), so no optimizer ever sees them", "forwardで使われるがモデルに登録されていない(Pythonのlistやdictに入れた)モジュールの学習可能パラメータ数"),

@@ -307,6 +307,10 @@ class GradientsProbe(Probe):
             stds = [rec.pre_act[m] for m in layers if m in rec.pre_act]
             if len(stds) >= 3 and stds[0] > 0:
                 obs["activation_scale_ratio"] = stds[-1] / stds[0]
+                # The same as a factor per layer: a shrink end to end grows
+                # with depth even at a sound initialisation, a shrink per
+                # layer does not (knowledge/tree.yaml, init_scale_shrinks).
+                obs["activation_scale_per_layer"] = (stds[-1] / stds[0]) ** (1 / (len(stds) - 1))
         out.details["activation_std"] = [rec.pre_act.get(m) for m in layers]
         if rec.squash:
             obs["saturated_fraction"] = statistics.fmean(rec.squash)
