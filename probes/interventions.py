@@ -532,8 +532,23 @@ class Sizes:
 
 
 SIZES = {"fast": Sizes(3, 100, 3, 6.0), "full": Sizes(5, 300, 3, 40.0)}
-EVAL_EXAMPLES = 1024
-CURVE_POINTS = 10
+# A run past this multiple of the interventions' seconds stops inside its
+# arm (a step far slower than the probes' measured one).
+HARD_FACTOR = 1.5
+# The loss of each arm is measured on this many training examples, at
+# CURVE_POINTS points along the run (and at its start): enough for a mean
+# loss whose sampling noise is far below the effects tested, few enough that
+# measuring costs less than training (a forward pass costs about a third of
+# a training step per example).
+EVAL_EXAMPLES = 512
+CURVE_POINTS = 5
+# Fewer steps than this per arm measure nothing: the runs as is and with the
+# change would not yet have moved apart.
+MIN_STEPS = 20
+
+
+class OutOfTime(Exception):
+    """The interventions' share of the budget ran out inside a run."""
 
 
 def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float | None]:
@@ -582,6 +597,20 @@ class Interventions:
 
     def out_of_time(self) -> bool:
         return time.perf_counter() - self.started >= self.sizes.seconds
+
+    def plan_steps(self, runs: int) -> int:
+        """Steps per arm that let `runs` more arms fit in what is left of the
+        budget, at the step time the harness measured during the probes (the
+        sizes' steps when nothing was timed); below MIN_STEPS the test is
+        not worth running."""
+        per_example = getattr(self.h, "seconds_per_example", None)
+        if not per_example:
+            return self.sizes.steps
+        left = self.sizes.seconds - (time.perf_counter() - self.started)
+        evaluation = (CURVE_POINTS + 1) * EVAL_EXAMPLES * per_example / 3
+        step = per_example * (self.h.batch_size or 1)
+        affordable = int((left / max(1, runs) - evaluation) / step) if step > 0 else self.sizes.steps
+        return max(0, min(self.sizes.steps, affordable))
 
     # data -------------------------------------------------------------------------
     def eval_batches(self) -> list[tuple]:
@@ -648,7 +677,7 @@ class Interventions:
 
     # one arm ----------------------------------------------------------------------
     def arm(self, seed: int, change: Change | None, with_change: bool,
-            after: Callable[[nn.Module, Change | None], None] | None = None) -> list[float]:
+            after: Callable[[nn.Module, Change | None], None] | None = None, steps: int | None = None) -> list[float]:
         """Train the user's model from its handed-over state for the arm; the
         losses measured along the way (last: the arm's result)."""
         h = self.h
@@ -659,7 +688,8 @@ class Interventions:
         active = change if with_change else None
         undo = None
         curve: list[float] = []
-        every = max(1, self.sizes.steps // CURVE_POINTS)
+        steps = steps or self.sizes.steps
+        every = max(1, steps // CURVE_POINTS)
         try:
             if active is not None and active.setup is not None:
                 undo = active.setup(model)
@@ -674,14 +704,16 @@ class Interventions:
             per_epoch = h.batches_per_epoch()
             user_step = h.target.train_step is not None and not (active is not None and active.step == "reference")
             if active is not None and active.batches is not None:
-                raw = prepared = active.batches(seed, self.sizes.steps)
+                raw = prepared = active.batches(seed, steps)
                 user_step = False
             else:
                 raw, prepared = self.arm_batches(seed)
             curve.append(self.measure(model, change, with_change))
-            for i in range(min(self.sizes.steps, len(prepared))):
+            for i in range(min(steps, len(prepared))):
                 if self.cancelled():
                     raise Cancelled()
+                if time.perf_counter() - self.started > HARD_FACTOR * self.sizes.seconds:
+                    raise OutOfTime()
                 if user_step:
                     returned = h.target.train_step(model, raw[i], opt, h.target.loss_fn)
                     loss = _as_float(returned)
@@ -708,7 +740,7 @@ class Interventions:
                 if loss is not None and not math.isfinite(loss):
                     curve.append(math.inf)
                     break
-                if (i + 1) % every == 0 or i + 1 == self.sizes.steps:
+                if (i + 1) % every == 0 or i + 1 == steps:
                     curve.append(self.measure(model, change, with_change))
             if after is not None:
                 after(model, active)
@@ -720,12 +752,20 @@ class Interventions:
         return curve
 
     # one cause --------------------------------------------------------------------
-    def test(self, plan: Plan, make: Callable[[Harness, Mapping[str, Any]], Change]) -> dict[str, Any]:
-        result: dict[str, Any] = {"mechanism": plan.mechanism, "steps": self.sizes.steps, "seeds": []}
+    def test(self, plan: Plan, make: Callable[[Harness, Mapping[str, Any]], Change], left: int = 1) -> dict[str, Any]:
+        """One cause's paired runs; `left`: the tests still to run, this one
+        included, which share what is left of the budget."""
+        steps = self.plan_steps(2 * self.sizes.seeds * max(1, left))
+        result: dict[str, Any] = {"mechanism": plan.mechanism, "steps": steps, "seeds": []}
         try:
             change = make(self.h, self.obs)
         except NotApplicable as exc:
             return {**result, "verdict": "inconclusive", "reason": str(exc)}
+        if steps < MIN_STEPS:
+            per_example = getattr(self.h, "seconds_per_example", None) or 0.0
+            return {**result, "verdict": "inconclusive",
+                    "reason": f"too slow for the budget: a step takes {per_example * (self.h.batch_size or 1):.2g} s "
+                              f"and {MIN_STEPS} steps per run do not fit; a longer --budget runs it"}
         result["params"] = change.params
         as_is: list[float] = []
         changed: list[float] = []
@@ -752,10 +792,14 @@ class Interventions:
                 break
             seed = self.seed + k
             try:
-                a = self.arm(seed, change, False, meter("as_is") if k == 0 and plan.symptoms else None)
-                c = self.arm(seed, change, True, meter("with_change") if k == 0 and plan.symptoms else None)
+                a = self.arm(seed, change, False, meter("as_is") if k == 0 and plan.symptoms else None, steps)
+                c = self.arm(seed, change, True, meter("with_change") if k == 0 and plan.symptoms else None, steps)
             except Cancelled:
                 raise
+            except OutOfTime:
+                if len(as_is) >= 2:
+                    break
+                return {**result, "verdict": "inconclusive", "reason": "out of time"}
             except Exception as exc:
                 return {**result, "verdict": "inconclusive", "reason": describe_exception(exc)}
             result["seeds"].append(seed)
@@ -768,8 +812,8 @@ class Interventions:
                       losses_as_is=as_is, losses_with_change=changed)
         if len(as_is) < 2 and verdict == "confirmed" and spread is not None:
             result["verdict"] = "inconclusive"          # one seed measures no spread
-        every = max(1, self.sizes.steps // CURVE_POINTS)
-        xs = [0] + [min(self.sizes.steps, every * (i + 1)) for i in range(max(len(c) for c in curves_a + curves_c) - 1)] \
+        every = max(1, steps // CURVE_POINTS)
+        xs = [0] + [min(steps, every * (i + 1)) for i in range(max(len(c) for c in curves_a + curves_c) - 1)] \
             if curves_a else []
         result["curve"] = Curve(xs, {"as_is": _mean_curve(curves_a, len(xs)),
                                      "with_change": _mean_curve(curves_c, len(xs))})
@@ -796,7 +840,7 @@ class Interventions:
                 if done is not None:          # the same change, already measured: one run serves both
                     outcomes[plan.cause] = dict(done)
                     continue
-                outcomes[plan.cause] = self.test(plan, MECHANISMS[plan.mechanism])
+                outcomes[plan.cause] = self.test(plan, MECHANISMS[plan.mechanism], left=len(plans) - i)
         finally:
             self.h.fresh_model(keep_mode=True)       # as it came in (the runner restores it all at the end)
         return outcomes

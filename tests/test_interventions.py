@@ -217,3 +217,22 @@ def test_symptom_meters_cover_their_causes():
 def test_no_verify_leaves_the_ranking_to_the_probes():
     result = diagnose_target(_tiny(lr=200.0), probes=["init_loss"], device="cpu", verify=False)
     assert all(p.name != "interventions" for p in result.probes)
+
+
+def test_verify_causes_on_demand_joins_the_session_and_the_result_reaches_the_curves(kb):
+    from loss_advisor.core.records import Curve
+    from loss_advisor.pipeline.api import verify_causes
+
+    target = _tiny(lr=200.0)
+    session = Session(kb)
+    session.observe({"lr_sweep.suggested_lr": 0.5}, source="lr_sweep")     # what the sweep found earlier
+    outcome = verify_causes(session, target, ["lr_too_high", "label_noise"], device="cpu")
+    assert outcome.restored
+    assert set(session.interventions) == {"lr_too_high"}          # label_noise has no mechanism
+    assert session.interventions["lr_too_high"]["verdict"] == "confirmed"
+    result = Result(session=session, probes=outcome.records)
+    found = result.interventions()["lr_too_high"]
+    assert isinstance(found["curve"], Curve) and set(found["curve"].series) == {"as_is", "with_change"}
+    assert "learning rate" in found["change"] and found["steps"] > 0 and len(found["seeds"]) >= 2
+    top = result.to_dict()["diagnoses"][0]
+    assert top["cause"] == "lr_too_high" and top["intervention"]["verdict"] == "confirmed"

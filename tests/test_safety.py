@@ -293,7 +293,7 @@ def test_every_intervention_leaves_the_user_s_objects_bit_identical(monkeypatch)
 
     def every_mechanism(harness, observations, cancelled):
         plans = [Plan(f"cause_{m}", m, ("dead_relu", "inputs_ignored", "vanishing_gradients")) for m in MECHANISMS]
-        runs = Interventions(harness, {"lr_sweep.suggested_lr": 1e-2}, Sizes(len(plans), 4, 2, 60.0))
+        runs = Interventions(harness, {"lr_sweep.suggested_lr": 1e-2}, Sizes(len(plans), 20, 2, 60.0))
         outcomes.update(runs.run(plans))
         return ProbeRecord("interventions", "ok")
 

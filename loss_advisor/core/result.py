@@ -72,6 +72,26 @@ class Result:
             **extra,
         }
 
+    def interventions(self) -> dict[str, dict[str, Any]]:
+        """Every paired run by cause (issue 13), for the surfaces that draw or
+        re-run them: the outcome the engine ranked by (mechanism, params,
+        steps, seeds, loss_as_is, loss_with_change, spread, verdict, the
+        per-seed losses, symptoms re-measured, reason) with `change` in the
+        session's language, `consequence_of` where it applies, and `curve`:
+        the mean loss over the steps of both arms, a Curve with the series
+        "as_is" and "with_change" (None when not measured)."""
+        curves: dict[str, Any] = {}
+        for record in self.probes:
+            if record.name == "interventions":
+                curves = record.curves()
+        ranked = {d.cause: d for d in self.session.diagnoses()}
+        out: dict[str, dict[str, Any]] = {}
+        for cause, outcome in self.session.interventions.items():
+            d = ranked.get(cause)
+            out[cause] = {**outcome, "change": self.session.change_text(cause, outcome),
+                          "consequence_of": d.consequence_of if d else None, "curve": curves.get(cause)}
+        return out
+
     def path(self) -> list[dict[str, Any]]:
         out = []
         lang = self.lang

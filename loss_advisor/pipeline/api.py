@@ -39,6 +39,15 @@ def plans(session: Session, k: int) -> list[Any]:
     return out
 
 
+def stage_record(outcomes: Mapping[str, Mapping[str, Any]]) -> ProbeRecord:
+    """The interventions' record: the outcomes by cause under "outcomes", and
+    by each cause's id the Curve of both arms' mean loss (as_is, with_change)."""
+    details: dict[str, Any] = {"outcomes": {c: json_safe({k: v for k, v in o.items() if k != "curve"})
+                                            for c, o in outcomes.items()}}
+    details.update({c: o["curve"] for c, o in outcomes.items() if o.get("curve") is not None})
+    return ProbeRecord(STAGE, "ok", details=details)
+
+
 def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0) -> Stage:
     """The paired runs after the probes (issue 13): rank what the probes
     found, test the leading causes, hand back one record."""
@@ -55,15 +64,41 @@ def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0) -> Stage:
         if not chosen:
             return ProbeRecord(STAGE, "skipped", message_key="probes.no_candidates",
                                message="no cause is likely enough to test by experiment")
-        outcomes = Interventions(harness, observations, sizes, seed=seed, cancelled=cancelled).run(chosen)
-        details: dict[str, Any] = {"outcomes": {c: json_safe({k: v for k, v in o.items() if k != "curve"})
-                                                for c, o in outcomes.items()}}
-        for cause, o in outcomes.items():
-            if o.get("curve") is not None:
-                details[cause] = o["curve"]          # both mean loss curves, as-is and with the change
-        return ProbeRecord(STAGE, "ok", details=details)
+        return stage_record(Interventions(harness, observations, sizes, seed=seed, cancelled=cancelled).run(chosen))
 
     return Stage(STAGE, run, limit=2 * sizes.seconds + 30.0)
+
+
+def verify_causes(session: Session, target: Target, causes: Iterable[str], device: str = "auto",
+                  budget: str = "fast", seed: int = 0, cancelled: Callable[[], bool] | None = None,
+                  progress: Callable[[float, str], None] | None = None) -> RunOutcome:
+    """Test the given causes by intervention now, on demand (the TUI's "verify
+    this remedy"), with what the session has observed; the outcomes join the
+    session's and the ranking follows. Runs inside the runner's snapshot
+    (the user's objects come back bit-identical), bounded and cancellable;
+    a cause without a mechanism is left out."""
+    from loss_advisor.probes.interventions import SYMPTOMS, Interventions, Plan, budget_sizes
+
+    sizes = budget_sizes(budget)
+    leading = [d.cause for d in session.diagnoses() if d.confidence >= 0.25 and d.cause in SYMPTOMS]
+    chosen = [Plan(c, session.kb.causes[c].intervention.mechanism, tuple(x for x in leading if x != c))
+              for c in causes if c in session.kb.causes and session.kb.causes[c].intervention is not None
+              and session.kb.causes[c].intervention.mechanism is not None]
+
+    def run(harness, observations: Mapping[str, Any], stop: Callable[[], bool]) -> ProbeRecord | None:
+        if not chosen:
+            return ProbeRecord(STAGE, "skipped", message_key="probes.no_candidates",
+                               message="no cause is likely enough to test by experiment")
+        seen = {**observations, **session.observations}
+        return stage_record(Interventions(harness, seen, sizes, seed=seed, cancelled=stop,
+                                          progress=progress or (lambda f, m: None)).run(chosen))
+
+    outcome = run_probes(target, probes=["data"], device=device, budget=budget, seed=seed, cancelled=cancelled,
+                         after=Stage(STAGE, run, limit=2 * sizes.seconds + 30.0))
+    found = outcomes_of(outcome.records)
+    if found:
+        session.set_interventions({**session.interventions, **found})
+    return outcome
 
 
 def outcomes_of(records: Iterable[ProbeRecord]) -> dict[str, dict[str, Any]]:
