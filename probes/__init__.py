@@ -20,6 +20,8 @@ SUITE = (
     ("lr_sweep", "LRSweepProbe"),
     ("overfit_batch", "OverfitBatchProbe"),
     ("train_step", "TrainStepProbe"),
+    ("schedule", "ScheduleProbe"),
+    ("step_setup", "StepSetupProbe"),
     ("batch_mixing", "BatchMixingProbe"),
     ("input_baseline", "InputBaselineProbe"),
     ("short_run", "ShortRunProbe"),

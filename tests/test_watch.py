@@ -37,6 +37,10 @@ NOT_WATCHED = {"benchmark", "digits_data"}     # the overhead workload (run belo
 # Scripts that train through Lightning's or Hugging Face's Trainer: watched, and
 # run with the callbacks, in tests/test_integrations.py (they need the extras).
 NOT_WATCHED |= {"lightning_healthy", "lightning_lr_too_high", "hf_trainer_healthy", "hf_trainer_frozen"}
+# Today's training (schedules, precision, accumulation, clipping): watched in tests/test_todays_training.py.
+NOT_WATCHED |= {"schedule_per_batch", "scaler_bypassed", "scaler_no_update", "fp16_no_scaler", "accumulation_not_divided",
+                "zero_grad_in_accumulation", "clipping_too_strong", "healthy_warmup_transformer", "healthy_bf16",
+                "healthy_accumulation", "healthy_clipping"}
 
 
 def watch_command(*args: str) -> list[str]:

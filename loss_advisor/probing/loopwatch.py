@@ -144,6 +144,10 @@ class LoopMonitor:
         self._restores: list[tuple[Any, str, Any]] = []
         self._backward_seen = False
         self._checked_leftover = False
+        # A step has applied the gradients since they were last cleared: what a
+        # backward then finds is left over from an applied step (zero_grad
+        # missing), not gradients still being accumulated for the next step.
+        self._stepped_since_clear = False
         self._events: list[str] = []
         self._in_backward = False
         self._pending_forwards: list[bool] = []   # train mode of each forward a backward reached, until a step
@@ -294,7 +298,7 @@ class LoopMonitor:
             if not self._checked_leftover and self.counts.iterations > 1:
                 # Before this backward adds to p.grad: anything there is left over.
                 self._checked_leftover = True
-                if _has_grad(p):
+                if _has_grad(p) and self._stepped_since_clear:
                     self.counts.accumulated += 1
             self._backward_seen = True
             return None
@@ -305,9 +309,11 @@ class LoopMonitor:
         self._in_backward = False
         # Cleared gradients cannot be left over for this iteration's backward.
         self._checked_leftover = True
+        self._stepped_since_clear = False
 
     def _on_step(self, opt, judge: bool = True) -> None:
         self.counts.steps += 1
+        self._stepped_since_clear = True
         self._events.append("step")
         self._in_backward = False
         self._count_forwards()

@@ -557,7 +557,7 @@ def schedule_observations(lrs: list[float], steps_per_epoch: int | None, collaps
     peak = 0.0
     collapse = None
     for i, lr in enumerate(lrs):
-        if i and peak > 0 and lr <= collapse_ratio * peak:
+        if i and peak > 0 and lr <= collapse_ratio * peak * (1 + 1e-9):   # x0.1 twice is 1% up to rounding
             collapse = i
             break
         peak = max(peak, lr)
@@ -570,3 +570,34 @@ def schedule_observations(lrs: list[float], steps_per_epoch: int | None, collaps
         if steps_per_epoch:
             obs["schedule.collapse_epochs"] = collapse / steps_per_epoch
     return {k: v for k, v in obs.items() if v is not None}
+
+
+def underflow_fraction(model: nn.Module, loss_of: Callable[[nn.Module], torch.Tensor], device_type: str,
+                       dtype: torch.dtype = torch.float16) -> float | None:
+    """Share of the gradient values a float32 backward gives as non-zero that
+    a backward under autocast(`dtype`) gives as exactly zero, on copies of
+    `model` at the same weights and the same loss (`loss_of(copy)`). Zeros
+    both give (dead units, unused embedding rows) do not count. None when
+    there is nothing to compare."""
+    import copy
+
+    masks: list[list[torch.Tensor | None]] = []
+    for cast in (True, False):
+        clone = copy.deepcopy(model)
+        for p in clone.parameters():
+            p.grad = None
+        with torch.autocast(device_type, dtype=dtype, enabled=cast):
+            loss = loss_of(clone)
+        if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+            return None
+        loss.float().backward()
+        masks.append([(p.grad.detach() != 0) if p.grad is not None else None
+                      for p in clone.parameters() if p.requires_grad])
+        del clone
+    kept = lost = 0
+    for low, full in zip(*masks):
+        if low is None or full is None:
+            continue
+        kept += int(full.sum())
+        lost += int((full & ~low).sum())
+    return lost / kept if kept else None

@@ -44,7 +44,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from loss_advisor.probing.harness import batch_len, first_tensor
 from loss_advisor.probing.loopwatch import LoopMonitor, mode_dependent
-from loss_advisor.probing.setupwatch import SetupMonitor, eps_lost, param_precision
+from loss_advisor.probing.setupwatch import SetupMonitor, eps_lost, param_precision, underflow_fraction
 from loss_advisor.probes.gradients import WEIGHT_LAYERS, weights_of
 
 from loss_advisor.watch.protocol import SPAWNED, STEPS, StopWatching
@@ -776,10 +776,39 @@ class ScriptRecorder:
             lost = eps_lost(self.setup.optimizer_eps, dtype)
             if lost is not None:
                 obs["step_setup.eps_lost"] = lost
+        underflow = self._underflow()
+        if underflow is not None:
+            obs["step_setup.underflow_fraction"] = underflow
         details["gradients"] = samples[-40:]
         if samples:
             details["grad_norm"] = {"steps": [s["step"] for s in samples], "total": [s["grad_total"] for s in samples]}
         return obs
+
+    def _underflow(self) -> float | None:
+        """Under float16 autocast without a GradScaler: how many gradient values
+        float16 rounds to zero, on a batch the script trained on, against a
+        float32 backward at the same weights (setupwatch.underflow_fraction)."""
+        kinds = [s["autocast"] for s in self.setup.steps if s.get("autocast")]
+        if (self.setup.scaler_used or not kinds or max(set(kinds), key=kinds.count) != "float16"
+                or self.training_loss_module is None):
+            return None
+        index = next((i for i in sorted(self.iter_inputs) if i in self.iter_targets), None)
+        if index is None:
+            return None
+        from loss_advisor.probing.harness import call_model
+
+        inputs, targets, loss_module = self.iter_inputs[index], self.iter_targets[index], self.training_loss_module
+
+        def loss_of(model: nn.Module) -> torch.Tensor:
+            output = call_model(model, inputs)
+            return loss_module(output if isinstance(output, torch.Tensor) else first_tensor(output), targets)
+
+        device = next((p.device.type for p in self.model.parameters()), "cpu")
+        try:
+            return underflow_fraction(self.model, loss_of, device)
+        except Exception as exc:   # the model cannot run again here: the observation is missing
+            self.note_internal("_underflow", exc)
+            return None
 
     def _context(self, pairs: list[tuple[Any, Any]]):
         """A probe context over batches the watch saw, for the data probe's own
