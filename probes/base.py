@@ -123,6 +123,19 @@ class Context:
                           "step": round(step, 4), "seconds": round(self.budget.seconds, 3)})
         return affordable
 
+    def fit_examples(self, wanted: int, minimum: int, seconds_per_example: float, share: float = 1.0) -> int:
+        """How many of `wanted` examples one training step may take within
+        `share` of what is left of this probe's seconds (never fewer than
+        `minimum`, the user's own batch); a cut is recorded as plan()'s are."""
+        left = max(0.0, self.budget.seconds * PLAN_MARGIN - self.elapsed()) * share
+        n = int(left / seconds_per_example) if seconds_per_example > 0 else wanted
+        if n >= wanted:
+            return wanted
+        n = max(minimum, n)
+        self.cuts.append({"key": "probes.budget_cut_examples", "wanted": wanted, "planned": n,
+                          "step": round(seconds_per_example * wanted, 4), "seconds": round(self.budget.seconds, 3)})
+        return n
+
     def check(self, fraction: float | None = None, message: str = "") -> None:
         """Between steps: raise Cancelled if asked to stop; report progress."""
         if self.cancelled():

@@ -73,15 +73,15 @@ def dead_units(t: torch.Tensor, axis: int) -> tuple[int, int]:
     return int((~alive).sum()), int(alive.numel())
 
 
-def stats_batch(h: Harness, model: nn.Module | None = None) -> tuple[Any, Any]:
+def stats_batch(h: Harness, model: nn.Module | None = None, limit: int = STAT_EXAMPLES) -> tuple[Any, Any]:
     """Up to STAT_EXAMPLES examples; the user's own first batch if a larger one fails.
 
     `model`: the model the statistics will be taken on (default: a fresh
     one). A probe that has trained the model passes it: in place,
     fresh_model() would put back the weights it came in with."""
-    if h.batch_size >= STAT_EXAMPLES:
+    if h.batch_size >= limit:
         return h.batches[0]
-    bigger = h.examples(limit=STAT_EXAMPLES)
+    bigger = h.examples(limit=limit)
     if batch_len(bigger[0]) <= h.batch_size:
         return h.batches[0]
     if model is None:
@@ -234,7 +234,14 @@ class GradientsProbe(Probe):
         model = h.fresh_model()
         built = h.build_optimizer(model)
         opt = built.optimizer
-        batch = stats_batch(h)
+        # More examples than the user's batch steady the statistics, as long
+        # as a step on them fits half of this probe's time (on a large model
+        # a step of STAT_EXAMPLES examples alone can take half a minute).
+        size = STAT_EXAMPLES
+        if h.batch_size < STAT_EXAMPLES:
+            size = ctx.fit_examples(STAT_EXAMPLES, h.batch_size, h.seconds_per_example or self._rate(h, model),
+                                    share=0.5)
+        batch = stats_batch(h, model, limit=size)
 
         trainable = [p for p in model.parameters() if p.requires_grad]
         total = sum(p.numel() for p in model.parameters())
@@ -368,6 +375,27 @@ class GradientsProbe(Probe):
         if ratio is not None:
             obs["time_grad_ratio"] = ratio
         return out
+
+    @staticmethod
+    def _rate(h: Harness, model: nn.Module) -> float:
+        """Seconds per example of a training step, before any was timed: a
+        forward pass on the user's first batch, three times over (the
+        backward pass costs about twice the forward)."""
+        inputs, targets = h.batches[0]
+        # In eval mode and on a forked generator: BatchNorm's statistics and
+        # the random stream the measurements below draw from stay as they were.
+        was = {m: m.training for m in model.modules()}
+        devices = [h.device.index or 0] if h.device.type == "cuda" else []
+        try:
+            with torch.random.fork_rng(devices=devices), torch.no_grad():
+                model.eval()
+                start = time.perf_counter()
+                float(h.batch_loss(model, (inputs, targets)).detach().float().mean())   # waits for the device
+                seconds = time.perf_counter() - start
+        finally:
+            for m, mode in was.items():
+                m.training = mode
+        return 3 * seconds / max(1, batch_len(inputs))
 
     @staticmethod
     def _symmetric(m: nn.Module) -> bool:

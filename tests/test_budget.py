@@ -117,3 +117,17 @@ def test_progress_is_plain_lines_when_stderr_is_not_a_terminal():
     lines = buf.getvalue().splitlines()
     assert len(lines) == 2 and "\x1b" not in buf.getvalue()
     assert lines[0].startswith("[1/2] data:") and lines[1].startswith("[2/2] lr_sweep:")
+
+
+def test_a_slow_model_takes_its_gradient_statistics_on_fewer_examples_and_says_so(monkeypatch):
+    from loss_advisor.probes.gradients import STAT_EXAMPLES, GradientsProbe
+
+    monkeypatch.setattr(GradientsProbe, "_rate", staticmethod(lambda h, model: 0.01))   # 2.56 s for 256 examples
+    outcome = run_probes(from_object(small_setup()), probes=["gradients"], budget="fast")
+    record = outcome.records[0]
+    assert record.status == "ok" and record.message_key == "probes.budget_cut_examples"
+    planned = record.message_params["planned"]
+    # Half of 80% of the fast 3 s at 0.01 s an example: about 120 of the 256 wanted.
+    assert 32 <= planned < record.message_params["wanted"] == STAT_EXAMPLES
+    assert f"{planned} examples instead of {STAT_EXAMPLES}" in record.message_in("en")
+    assert record.message_in("ja") != record.message_in("en")

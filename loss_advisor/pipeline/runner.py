@@ -371,11 +371,13 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
                     record.details, record.notes = parse_details(value.details), value.notes
                     if ctx.cuts:
                         # What the budget cut, in both languages (the probe measured less than it wanted).
-                        wanted = sum(c["wanted"] for c in ctx.cuts)
-                        planned = sum(c["planned"] for c in ctx.cuts)
-                        record.message_key = "probes.budget_cut"
+                        key = ctx.cuts[0].get("key", "probes.budget_cut")
+                        same = [c for c in ctx.cuts if c.get("key", "probes.budget_cut") == key]
+                        wanted = sum(c["wanted"] for c in same)
+                        planned = sum(c["planned"] for c in same)
+                        record.message_key = key
                         record.message_params = {"planned": planned, "wanted": wanted,
-                                                 "step": f"{ctx.cuts[0]['step']:.2g}",
+                                                 "step": f"{same[0]['step']:.2g}",
                                                  "seconds": f"{spec.seconds:.3g}"}
                         record.message = message_in(None, record.message_key, record.message_params, "en")
             except ProbeSkipped as exc:
