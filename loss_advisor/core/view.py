@@ -20,6 +20,8 @@ from loss_advisor.core.records import Curve, LayerTable, ProbeRecord
 # should act on. The only place this number is written.
 FINDING = 0.5
 
+INTERVENTIONS = "interventions"  # the record the paired runs leave (pipeline.api.STAGE)
+
 
 def confidence_of(d: Any) -> float:
     """A diagnosis's confidence, from the engine's Diagnosis or its JSON."""
@@ -303,6 +305,7 @@ SPECIAL_CHARTS: dict[str, Callable[[ProbeRecord, str], tuple[list[ChartSpec], se
     "overfit_batch": _overfit,
     "gradients": _gradients,
     "seeds": _seeds,
+    INTERVENTIONS: lambda record, lang: ([], set(record.details)),   # drawn per cause (experiments())
 }
 
 # Curves that re-sample a curve already drawn (the log reader's binned training loss).
@@ -337,6 +340,103 @@ def chart_specs(record: ProbeRecord, lang: str) -> tuple[list[ChartSpec], set[st
         value = record.details.get(key)
         wire |= {value.x_label, *value.series} if isinstance(value, Curve) and value.inline else {key}
     return specs + more, wire
+
+
+# --- the paired runs (issue 13): each tested cause, as the surfaces show it ------------------------
+
+VERDICT_MARKS = {"confirmed": "✅", "refuted": "❌", "inconclusive": "❔"}
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def intervention_chart(cause: str, curve: Curve | None, lang: str, title: str = "") -> ChartSpec | None:
+    """One chart of a paired run: the mean loss as is and with the change over
+    the same steps (both arms share seeds and batches, so one x serves both).
+    A mean is missing where a seed diverged (NaN/inf): the chart draws the
+    steps where both arms are finite and says where each one was not; an arm
+    finite at fewer than two steps is left out and named."""
+    if curve is None:
+        return None
+    named = [(t(f"report.series.{key}", lang), curve.series.get(key)) for key in ("as_is", "with_change")]
+    if any(values is None or len(values) != len(curve.x) for _, values in named):
+        return None
+    notes, drawn = [], []
+    for name, values in named:
+        gone = [curve.x[i] for i, v in enumerate(values) if not _finite(v)]
+        if sum(_finite(v) for v in values) < 2:
+            notes.append(t("report.chart.diverged_left_out", lang, series=name, step=fmt_number(gone[0])))
+            continue
+        if gone:
+            notes.append(t("report.chart.diverged", lang, series=name, step=fmt_number(gone[0])))
+        drawn.append((name, values))
+    common = [i for i in range(len(curve.x)) if all(_finite(values[i]) for _, values in drawn)]
+    if len(drawn) == 2 and len(common) < 2:       # each finite somewhere, never together: draw the steadier one
+        drawn = [max(drawn, key=lambda nv: sum(_finite(v) for v in nv[1]))]
+    if not drawn:
+        return None
+    return ChartSpec(f"interventions-{cause}", t("report.chart.intervention", lang, cause=title or cause),
+                     t("report.axis.step", lang), "loss", curve.x, drawn, notes=notes)
+
+
+def _loss_text(value: Any, per_seed: Any, lang: str) -> str:
+    text = t("engine.intervention.diverged", lang) if value is None else fmt_number(value)
+    if isinstance(per_seed, list) and len(per_seed) > 1:
+        text += " " + t("report.experiment.per_seed", lang, values=", ".join(
+            t("engine.intervention.diverged", lang) if v is None else fmt_number(v) for v in per_seed))
+    return text
+
+
+def experiments(result, lang: str, titles: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Every cause a paired run tested, by cause, in ranking order: the rows of
+    its table (what was changed, steps, seeds, the loss as is and with the
+    change, the spread, the verdict, the causes that follow from it), the
+    verdict and its mark, and its chart (a ChartSpec, or None when the run
+    left no curve). Read from the session and the records, both of which a
+    saved result carries, so that it shows as the live one. A refuted cause
+    that nothing else spoke for is in no list of diagnoses, but it is here."""
+    session = result.session
+    curves: dict[str, Curve] = {}
+    for record in result.probes:
+        if record.name == INTERVENTIONS and record.status == "ok":
+            curves = record.curves()
+    ranked = session.diagnoses()
+    followers: dict[str, list[str]] = {}
+    for d in ranked:
+        if d.consequence_of:
+            followers.setdefault(d.consequence_of, []).append(d.cause)
+    out: dict[str, dict[str, Any]] = {}
+    for d in ranked:
+        raw = session.interventions.get(d.cause)
+        if raw is None:
+            continue
+        cause = d.cause
+        o = d.intervention or session.intervention_object(cause, raw)
+        verdict = o.get("verdict") if o.get("verdict") in VERDICT_MARKS else "inconclusive"
+        not_run = o.get("loss_as_is") is None and o.get("loss_with_change") is None and bool(o.get("reason"))
+        rows = [(t("report.experiment.change", lang), str(o.get("change") or o.get("mechanism") or ""))]
+        if not not_run:
+            spread = o.get("spread")
+            rows += [(t("report.experiment.steps", lang), fmt_number(o.get("steps"))),
+                     (t("report.experiment.seeds", lang), ", ".join(str(s) for s in o.get("seeds") or []) or "—"),
+                     (t("report.experiment.loss_as_is", lang),
+                      _loss_text(o.get("loss_as_is"), raw.get("losses_as_is"), lang)),
+                     (t("report.experiment.loss_with_change", lang),
+                      _loss_text(o.get("loss_with_change"), raw.get("losses_with_change"), lang)),
+                     (t("report.experiment.spread", lang), "—" if spread is None else "±" + fmt_number(spread))]
+        rows.append((t("report.experiment.verdict", lang),
+                     f"{VERDICT_MARKS[verdict]} " + t(f"report.experiment.verdict.{verdict}", lang)))
+        if o.get("reason"):
+            rows.append((t("report.experiment.reason", lang), str(o["reason"])))
+        explains = followers.get(cause, [])
+        if explains:
+            rows.append((t("report.experiment.explains", lang),
+                         t("report.list_sep", lang).join(f"{titles.get(c, c)} ({c})" for c in explains)))
+        out[cause] = {"cause": cause, "title": titles.get(cause, cause), "verdict": verdict,
+                      "mark": VERDICT_MARKS[verdict], "rows": rows, "explains": explains,
+                      "chart_spec": intervention_chart(cause, curves.get(cause), lang, titles.get(cause, cause))}
+    return out
 
 
 # --- the TUI's picture of one record -----------------------------------------------------------
@@ -387,6 +487,13 @@ def report_view(result, meanings: Mapping[str, Mapping[str, str]]) -> dict[str, 
                          "symptoms": [pick(s, lang) for s in cause.symptoms],
                          "confirm": [pick(c, lang) for c in cause.confirm],
                          "remedy_items": [{"text": pick(r.text, lang), "code": r.code or ""} for r in cause.remedies]})
+    titles = {cid: pick(c.title, lang) for cid, c in result.kb.causes.items()}
+    tested = experiments(result, lang, titles)
+    for d in detailed:
+        d["experiment"] = tested.get(d["cause"])
+        root = d.get("consequence_of")
+        d["follows_from"] = {"cause": root, "title": titles.get(root, root)} if root else None
+    shown = {d["cause"] for d in detailed}
     probes = []
     for p in data["probes"]:
         # Read back through the one converter, so that a saved result draws as the live one.
@@ -415,6 +522,9 @@ def report_view(result, meanings: Mapping[str, Mapping[str, str]]) -> dict[str, 
         "summary": strong,
         "candidates": [] if strong else diagnoses[:3],
         "diagnoses": detailed,
+        # the tested causes that have no section of their own among the
+        # diagnoses (refuted ones, mostly): the paired runs' record shows them
+        "experiments": [e for c, e in tested.items() if c not in shown],
         "setup": setup_rows(data.get("setup") or {}, lang),
         "path": [r for r in path if r.get("on_path")],
         "off_path": [r for r in path if not r.get("on_path")],

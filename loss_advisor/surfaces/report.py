@@ -484,8 +484,24 @@ def build_view(result, meanings: Mapping[str, Mapping[str, str]] | None = None) 
     for p in out["probes"]:
         p["charts"] = charts_of(p.pop("chart_specs"), out["lang"])
         all_charts += p["charts"]
+    for e in experiment_views(out):
+        e["charts"] = charts_of([e.pop("chart_spec")] if e.get("chart_spec") else [], out["lang"])
+        all_charts += e["charts"]
     out["charts"] = all_charts
     return out
+
+
+def experiment_views(out: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every paired run the view shows: in its diagnosis, or with the record."""
+    return [d["experiment"] for d in out["diagnoses"] if d.get("experiment")] + list(out["experiments"])
+
+
+def english_experiment_charts(result) -> list[Chart]:
+    """The paired runs' charts in English (the PNGs' words without a Japanese font)."""
+    from loss_advisor.core.i18n import pick
+    titles = {cid: pick(c.title, "en") for cid, c in result.kb.causes.items()}
+    specs = [e["chart_spec"] for e in view.experiments(result, "en", titles).values() if e["chart_spec"]]
+    return charts_of(specs, "en")
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -548,6 +564,8 @@ def render_markdown(result, template: str | os.PathLike[str] | None = None, asse
         report_dir = Path(report_path).parent if report_path else None
         english = {c.key: c for p in view["json"]["probes"] if p.get("status") == "ok"
                    for c in probe_charts(p["name"], p.get("findings") or {}, "en")[0]} if lang != "en" else None
+        if english is not None:
+            english.update({c.key: c for c in english_experiment_charts(result)})
         write_assets(view["charts"], Path(assets_dir), report_dir, lang, english)
     try:
         return tpl.render(report=view, r=view["json"], result=result, kb=result.kb, lang=lang,
