@@ -71,6 +71,8 @@ DECLARED["gradients"] = declare(
     ("unchanged_fraction", "fraction", "share of trainable parameter values in tensors one optimizer step leaves unchanged", "1回の更新でまったく変化しないテンソルに属するパラメータの割合"),
     ("update_ratio_median", "ratio", "median over weight layers of |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の中央値"),
     ("update_ratio_max", "ratio", "largest |update|/|weight| after one step", "1ステップ後の |更新量|/|重み| の最大値"),
+    ("first_last_update_ratio", "ratio", "|update|/|weight| of the first weight layer over the last, in the first step that moved the last (the watch)",
+     "最後の重み層が動いた最初のステップでの、最初の重み層と最後の重み層の |更新量|/|重み| の比(watch)"),
     ("dead_unit_fraction", "fraction", "share of ReLU units that are zero on every example of a batch", "バッチ内の全サンプルで0を出すReLUユニットの割合"),
     ("dead_layer_max", "fraction", "largest share of dead units in one layer", "1層あたりのdeadユニット割合の最大値"),
     ("relu_units", "count", "ReLU units measured", "測定したReLUユニット数"),

@@ -27,12 +27,13 @@ from conftest import ROOT
 SCRIPTS = ROOT / "examples" / "scripts"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
        "LOSS_ADVISOR_LANG": "en"}
-# Script -> (its arguments, the expected top cause; None: healthy).
+# Example -> (its script, the script's arguments, the expected top cause; None: healthy).
 EXAMPLES = {
-    "lightning_healthy": (["--epochs", "3"], None),
-    "lightning_lr_too_high": (["--epochs", "3"], "lr_too_high"),
-    "hf_trainer_healthy": (["--max-steps", "100"], None),
-    "hf_trainer_frozen": (["--max-steps", "100"], "params_not_updated"),
+    "lightning_healthy": ("lightning_healthy", ["--epochs", "3"], None),
+    "lightning_lr_too_high": ("lightning_lr_too_high", ["--epochs", "3"], "lr_too_high"),
+    "hf_trainer_healthy": ("hf_trainer_healthy", ["--max-steps", "100"], None),
+    "hf_trainer_bert_healthy": ("hf_trainer_healthy", ["--model", "bert"], None),
+    "hf_trainer_frozen": ("hf_trainer_frozen", ["--max-steps", "100"], "params_not_updated"),
 }
 NEEDS = {"lightning": "lightning", "hf": "transformers"}
 
@@ -42,9 +43,12 @@ def installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def library(name: str) -> str:
+    return NEEDS[name.split("_")[0]]
+
+
 def needs(name: str):
-    module = NEEDS[name.split("_")[0]]
-    return pytest.mark.skipif(not installed(module), reason=f"{module} is not installed (the extras)")
+    return pytest.mark.skipif(not installed(library(name)), reason=f"{library(name)} is not installed (the extras)")
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
@@ -63,11 +67,11 @@ def runs(tmp_path_factory) -> dict:
     """Every example, watched and run with its callback, two processes at a time."""
     folder = tmp_path_factory.mktemp("reports")
     jobs = {}
-    for name, (args, _) in EXAMPLES.items():
-        if not installed(NEEDS[name.split("_")[0]]):
+    for name, (script, args, _) in EXAMPLES.items():
+        if not installed(library(name)):
             continue
-        jobs[("watch", name)] = ("-m", "loss_advisor", "watch", "--quiet", "--format", "json", f"{name}.py", *args)
-        jobs[("callback", name)] = (f"{name}.py", *args, "--loss-advisor", "json", "--report",
+        jobs[("watch", name)] = ("-m", "loss_advisor", "watch", "--quiet", "--format", "json", f"{script}.py", *args)
+        jobs[("callback", name)] = (f"{script}.py", *args, "--loss-advisor", "json", "--report",
                                     str(folder / f"{name}.md"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = dict(zip(jobs, pool.map(lambda command: run(*command), jobs.values())))
@@ -103,10 +107,10 @@ def by_callback(runs, name) -> dict:
 @pytest.mark.parametrize("how", ["watch", "callback"])
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_each_example_is_diagnosed_the_same_both_ways(runs, name, how):
-    if not installed(NEEDS[name.split("_")[0]]):
-        pytest.skip(f"{NEEDS[name.split('_')[0]]} is not installed")
+    if not installed(library(name)):
+        pytest.skip(f"{library(name)} is not installed")
     data = watched(runs, name) if how == "watch" else by_callback(runs, name)
-    expected = EXAMPLES[name][1]
+    expected = EXAMPLES[name][2]
     if expected is None:
         assert alarms(data) == [], top_causes(data)
         assert data["verdict"]["kind"] == "healthy", data["verdict"]
@@ -146,16 +150,31 @@ def test_hf_trainer_steps_evaluation_and_shuffling(runs):
 
 
 @pytest.mark.slow
+@needs("hf_trainer_bert_healthy")
+def test_attention_query_and_key_gradients_are_not_vanishing(runs):
+    """A BERT's query and key projections get second-order gradients at
+    initialisation (each carries the other's small weights): the first layer's
+    gradient is 1e-5 of the head's, yet AdamW moves it as much as the head
+    (knowledge/tree.yaml, grad_flow_vanishing), and it learns."""
+    for data in (watched(runs, "hf_trainer_bert_healthy"), by_callback(runs, "hf_trainer_bert_healthy")):
+        found = findings(data)
+        assert found["gradients.first_last_ratio"] <= 1e-3
+        assert found["gradients.first_last_update_ratio"] >= 0.1
+        assert found["curve.relative_drop"] >= 0.5
+        assert "vanishing_gradients" not in [cause for cause, _ in alarms(data)]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_the_callback_writes_the_markdown_report(runs, name):
-    if not installed(NEEDS[name.split("_")[0]]):
-        pytest.skip(f"{NEEDS[name.split('_')[0]]} is not installed")
+    if not installed(library(name)):
+        pytest.skip(f"{library(name)} is not installed")
     data = by_callback(runs, name)
     report = (runs["reports"] / f"{name}.md").read_text(encoding="utf-8")
     assert report.startswith("# loss-advisor")
     assert f"**Verdict: {data['verdict']['kind']}**" in report
-    if EXAMPLES[name][1]:
-        assert EXAMPLES[name][1] in report
+    if EXAMPLES[name][2]:
+        assert EXAMPLES[name][2] in report
 
 
 @pytest.mark.slow

@@ -756,6 +756,14 @@ class ScriptRecorder:
             if updates:
                 grads["update_ratio_median"] = statistics.median(updates)
                 grads["update_ratio_max"] = max(updates)
+        moved = next((s["update_ratio"] for s in samples if len(s.get("update_ratio") or []) >= 2
+                      and s["update_ratio"][0] is not None and s["update_ratio"][-1]
+                      and math.isfinite(s["update_ratio"][0]) and math.isfinite(s["update_ratio"][-1])), None)
+        if moved is not None:
+            # What the first layer's gradient does to it, beside the last's: the
+            # first step whose update moved the last layer (a warmup's first
+            # steps move nothing). Adam's update does not shrink with the gradient.
+            grads["first_last_update_ratio"] = moved[0] / moved[-1]
         if samples:
             finite_loss_steps = {s for s, v in zip(self.loss_steps, self.loss_values) if math.isfinite(v)}
             grads["grad_nonfinite"] = any(s["nonfinite"] and s["step"] in finite_loss_steps for s in samples)
