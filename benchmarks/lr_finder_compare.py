@@ -9,7 +9,12 @@ iterations (100, from 1e-7 to 10, exponential):
   gradient of their exponentially smoothed curve, as `plot(suggest_lr=True)`
   computes it);
 - the loss after training a fresh copy for TRAIN_STEPS steps at each
-  suggestion, with the set-up's own optimizer class (mean over SEEDS seeds).
+  suggestion, with the set-up's own optimizer class (mean over SEEDS seeds);
+- the verified suggestion (issue 13): a short paired run at our suggestion
+  against the set-up's own rate, as `probe` runs it (the lr_lower/lr_higher
+  intervention: same seeds, same batches, same steps); the rate that trained
+  lower in it is the one we recommend (the suggestion when it is confirmed
+  or at least as good, the user's rate otherwise), trained like the others.
 
 Run: .venv/bin/python benchmarks/lr_finder_compare.py   (needs `pip install -e .[bench]`)
 """
@@ -33,6 +38,7 @@ from loss_advisor.probing.harness import Harness, pick_device  # noqa: E402
 from loss_advisor.probes import Budget, Context  # noqa: E402
 from loss_advisor.probes.lr_sweep import LRSweepProbe  # noqa: E402
 from loss_advisor.probing.target import load_target  # noqa: E402
+from loss_advisor.probes.interventions import SIZES, Interventions, Plan  # noqa: E402
 
 SETUPS = [                     # the sweep ignores each set-up's own rate
     "healthy_digits",          # MLP, Adam
@@ -103,6 +109,21 @@ def train_at(harness: Harness, lr: float | None) -> float:
     return statistics.fmean(finals)
 
 
+def verified(harness: Harness, suggested: float | None) -> tuple[float | None, str]:
+    """The rate the verification recommends, and the paired run's verdict."""
+    user = harness.user_lr
+    if not suggested or not user:
+        return suggested, "-"
+    if math.isclose(suggested, user, rel_tol=1e-6):
+        return user, "same"
+    mechanism = "lr_lower" if suggested < user else "lr_higher"
+    outcome = Interventions(harness, {"lr_sweep.suggested_lr": suggested}, SIZES["fast"]).run(
+        [Plan("lr", mechanism)])["lr"]
+    as_is, changed = outcome.get("loss_as_is"), outcome.get("loss_with_change")
+    better = changed is not None and (as_is is None or changed <= as_is)
+    return (suggested if better else user), outcome.get("verdict", "inconclusive")
+
+
 def main() -> int:
     torch.set_num_threads(1)
     device = pick_device("cpu")
@@ -116,14 +137,20 @@ def main() -> int:
             t, their_lr = run_theirs(harness)
             theirs_t.append(t)
         ours, theirs = statistics.median(ours_t), statistics.median(theirs_t)
+        check_start = time.perf_counter()
+        ver_lr, verdict = verified(harness, our_lr)
+        check_s = time.perf_counter() - check_start
         rows.append((name, ours, theirs, ours / theirs, our_lr, their_lr,
-                     train_at(harness, our_lr), train_at(harness, their_lr)))
+                     train_at(harness, our_lr), train_at(harness, their_lr),
+                     ver_lr, verdict, check_s, train_at(harness, ver_lr), harness.user_lr))
     print(f"torch {torch.__version__}, {ITERATIONS} iterations, median of {REPEATS}, 1 thread, CPU")
     print(f"{'set-up':20} {'ours s':>7} {'theirs s':>8} {'ratio':>6} {'our lr':>9} {'their lr':>9} "
-          f"{'loss@ours':>10} {'loss@theirs':>11}")
-    for name, o, t, r, ol, tl, lo, lt in rows:
+          f"{'loss@ours':>10} {'loss@theirs':>11} {'user lr':>8} {'verified':>9} {'verdict':>12} {'check s':>8} "
+          f"{'loss@verif':>10}")
+    for name, o, t, r, ol, tl, lo, lt, vl, verdict, cs, lv, ul in rows:
         fmt = lambda v: f"{v:.3g}" if v else "-"
-        print(f"{name:20} {o:7.3f} {t:8.3f} {r:6.2f} {fmt(ol):>9} {fmt(tl):>9} {lo:10.4f} {lt:11.4f}")
+        print(f"{name:20} {o:7.3f} {t:8.3f} {r:6.2f} {fmt(ol):>9} {fmt(tl):>9} {lo:10.4f} {lt:11.4f} "
+              f"{fmt(ul):>8} {fmt(vl):>9} {verdict:>12} {cs:8.2f} {lv:10.4f}")
     ratios = [r[3] for r in rows]
     wins = sum(1 for r in rows if r[6] <= r[7] + 1e-9)
     both = [(r[6], r[7]) for r in rows if math.isfinite(r[6]) and math.isfinite(r[7])]
@@ -131,6 +158,12 @@ def main() -> int:
     print(f"median time ratio {statistics.median(ratios):.2f} (max {max(ratios):.2f}); "
           f"trained at least as low at our suggestion in {wins}/{len(rows)} set-ups; "
           f"geometric mean of loss(ours)/loss(theirs) {geo:.2f}")
+    ver_wins = sum(1 for r in rows if r[11] <= r[7] + 1e-9)
+    pairs = [(r[11], r[7]) for r in rows if math.isfinite(r[11]) and math.isfinite(r[7])]
+    ver_geo = math.exp(statistics.fmean(math.log((a + 1e-6) / (b + 1e-6)) for a, b in pairs)) if pairs else math.nan
+    print(f"verified suggestion: trained at least as low as torch-lr-finder's in {ver_wins}/{len(rows)} set-ups; "
+          f"geometric mean of loss(verified)/loss(theirs) {ver_geo:.2f}; verification took median "
+          f"{statistics.median(r[10] for r in rows):.2f} s")
     return 0
 
 

@@ -414,7 +414,9 @@ def _fp32(h: Harness, obs: Mapping[str, Any]) -> Change:
 def _ignore_padding(h: Harness, obs: Mapping[str, Any]) -> Change:
     from loss_advisor.probes.data import padding_value
 
-    pad = padding_value(h.target)
+    found = obs.get("sequence.padding_value")      # declared, the loss's, or inferred by the sequence probe
+    pad = int(found) if isinstance(found, (int, float)) and not isinstance(found, bool) and float(found).is_integer() \
+        else padding_value(h.target)
     _, targets = h.batches[0]
     if not isinstance(targets, torch.Tensor) or targets.is_floating_point() or not bool((targets == pad).any()):
         raise NotApplicable("no target equals the padding value")
@@ -545,6 +547,9 @@ CURVE_POINTS = 5
 # Fewer steps than this per arm measure nothing: the runs as is and with the
 # change would not yet have moved apart.
 MIN_STEPS = 20
+# Never fewer examples to measure the loss on: below this the loss of one
+# run is too noisy to compare (its standard error grows as 1/sqrt(n)).
+MIN_EVAL = 64
 
 
 class OutOfTime(Exception):
@@ -593,6 +598,7 @@ class Interventions:
         self.cancelled, self.progress = cancelled, progress
         self.started = time.perf_counter()
         self._eval: list[tuple] | None = None
+        self.eval_examples = EVAL_EXAMPLES
         self._batches: dict[int, tuple[list, list]] = {}
 
     def out_of_time(self) -> bool:
@@ -607,7 +613,12 @@ class Interventions:
         if not per_example:
             return self.sizes.steps
         left = self.sizes.seconds - (time.perf_counter() - self.started)
-        evaluation = (CURVE_POINTS + 1) * EVAL_EXAMPLES * per_example / 3
+        # Measuring may take at most a quarter of an arm: fewer examples when
+        # a forward pass is dear (a transformer with small batches).
+        share = left / max(1, runs)
+        affordable_eval = int(0.25 * share / ((CURVE_POINTS + 1) * per_example / 3))
+        self.eval_examples = max(MIN_EVAL, min(EVAL_EXAMPLES, affordable_eval))
+        evaluation = (CURVE_POINTS + 1) * self.eval_examples * per_example / 3
         step = per_example * (self.h.batch_size or 1)
         affordable = int((left / max(1, runs) - evaluation) / step) if step > 0 else self.sizes.steps
         return max(0, min(self.sizes.steps, affordable))
@@ -617,7 +628,7 @@ class Interventions:
         """A fixed random sample of the training data: the training loss is
         what will not go down, and a sample represents unshuffled data too."""
         if self._eval is None:
-            inputs, targets, _ = self.h.sample(limit=EVAL_EXAMPLES, seed=self.seed + 12345)
+            inputs, targets, _ = self.h.sample(limit=self.eval_examples, seed=self.seed + 12345)
             n = batch_len(inputs)
             size = max(1, min(256, n))
             self._eval = [(take(inputs, slice(s, s + size)), take(targets, slice(s, s + size)))
@@ -726,7 +737,8 @@ class Interventions:
                     out = h.forward(model, batch[0])
                     lossfn = active.train_loss if active is not None and active.train_loss is not None else h.loss
                     value = as_loss(lossfn(out, batch[1]))
-                    value.backward()
+                    if value.requires_grad:          # nothing trainable (all frozen): the step changes nothing
+                        value.backward()
                     if active is not None and active.clip is not None:
                         torch.nn.utils.clip_grad_norm_(model.parameters(), active.clip)
                     opt.step()
@@ -809,9 +821,24 @@ class Interventions:
             changed.append(c[-1])
         verdict, spread = decide(as_is, changed)
         result.update(verdict=verdict, spread=spread, loss_as_is=_mean(as_is), loss_with_change=_mean(changed),
-                      losses_as_is=as_is, losses_with_change=changed)
+                      losses_as_is=as_is, losses_with_change=changed,
+                      # what the change amounts to: every mechanism that swaps in the reference
+                      # step tests the whole step at once, whatever else it changes
+                      family="reference_step" if change.step == "reference" else plan.mechanism)
         if len(as_is) < 2 and verdict == "confirmed" and spread is not None:
             result["verdict"] = "inconclusive"          # one seed measures no spread
+        mean_c = _mean_curve(curves_c, max((len(c) for c in curves_c), default=0))
+        late = _late_drop(mean_c)
+        moved = (mean_c[0] - mean_c[-1]) / mean_c[0] if len(mean_c) >= 2 and mean_c[0] and mean_c[-1] is not None \
+            and mean_c[0] > 0 else None
+        if result["verdict"] == "refuted" and moved is not None and moved < threshold("interventions.min_effect"):
+            # neither the change nor the set-up trained in this window: it tested nothing
+            result["verdict"] = "inconclusive"
+            result["reason"] = f"the run with the change barely moved ({moved:.0%}): too short to refute"
+        elif result["verdict"] == "refuted" and late is not None and late >= threshold("interventions.still_falling"):
+            # the change had not finished showing its effect: a refutation would only say the run was short
+            result["verdict"] = "inconclusive"
+            result["reason"] = f"the run with the change was still falling ({late:.0%} over its last fifth)"
         every = max(1, steps // CURVE_POINTS)
         xs = [0] + [min(steps, every * (i + 1)) for i in range(max(len(c) for c in curves_a + curves_c) - 1)] \
             if curves_a else []
@@ -860,6 +887,13 @@ def _as_float(value: Any) -> float | None:
 def _mean(values: Sequence[float]) -> float | None:
     fin = [v for v in values if math.isfinite(v)]
     return statistics.fmean(fin) if fin and len(fin) == len(values) else None
+
+
+def _late_drop(curve: Sequence[float | None]) -> float | None:
+    """How much the loss fell over the last stretch of a curve, relative to where it stood."""
+    if len(curve) < 3 or curve[-1] is None or curve[-2] is None or not curve[-2] > 0:
+        return None
+    return (curve[-2] - curve[-1]) / curve[-2]
 
 
 def _mean_curve(curves: list[list[float]], length: int) -> list[float | None]:

@@ -236,3 +236,14 @@ def test_verify_causes_on_demand_joins_the_session_and_the_result_reaches_the_cu
     assert "learning rate" in found["change"] and found["steps"] > 0 and len(found["seeds"]) >= 2
     top = result.to_dict()["diagnoses"][0]
     assert top["cause"] == "lr_too_high" and top["intervention"]["verdict"] == "confirmed"
+
+
+def test_changes_that_swap_in_the_reference_step_raise_only_the_leading_step_cause(kb):
+    session = Session(kb)
+    session.answer("q_dead_units", "many")        # something else leads; neither step cause does yet
+    session.set_interventions({
+        "params_not_updated": _outcome("confirmed", mechanism="train_all_params", family="reference_step"),
+        "step_before_backward": _outcome("confirmed", mechanism="reference_step", family="reference_step")})
+    conf = {d.cause: d.confidence for d in session.diagnoses()}
+    raised = [c for c in ("params_not_updated", "step_before_backward") if conf[c] >= 0.9]
+    assert len(raised) == 1

@@ -385,9 +385,12 @@ class Session:
         # initialisation and the dead units); its success is evidence for the
         # cause the probes ranked first, and the others must earn their rank
         # by their own evidence (or turn out to be its consequences).
+        def family(o: Mapping[str, Any], cid: str) -> str:
+            return o.get("family") or o.get("mechanism") or cid
+
         first_of: dict[str, str] = {}
         for cid in sorted(self.interventions, key=lambda c: -scores.get(c, -math.inf)):
-            first_of.setdefault(self.interventions[cid].get("mechanism") or cid, cid)
+            first_of.setdefault(family(self.interventions[cid], cid), cid)
         roots: list[str] = []
         for cid, o in self.interventions.items():
             if cid not in scores:
@@ -395,7 +398,7 @@ class Session:
             tested[cid] = self.intervention_object(cid, o)
             verdict = o.get("verdict")
             line = self.intervention_line(cid, o)
-            if verdict == "confirmed" and first_of.get(o.get("mechanism") or cid) != cid:
+            if verdict == "confirmed" and first_of.get(family(o, cid)) != cid:
                 contributions[cid].append(Contribution("intervention", verdict, _SHOWN, "intervention", line))
             elif verdict == "confirmed":
                 roots.append(cid)
