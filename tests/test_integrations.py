@@ -323,3 +323,58 @@ def test_hf_training_is_unchanged_by_the_callback(tmp_path):
     assert findings(callback.result.to_dict())["steps"] == 4
     with pytest.raises(ValueError, match="format"):
         LossAdvisorCallback(format="xml")
+
+
+def test_every_callback_message_is_in_both_languages():
+    from loss_advisor.core.i18n import catalogue
+
+    keys = [k for k in catalogue() if k.startswith("integrations.")]
+    assert keys and all(catalogue()[k].get("en") and catalogue()[k].get("ja") for k in keys)
+
+
+@pytest.mark.slow
+@needs("lightning_healthy")
+def test_an_error_inside_lightning_training_is_diagnosed_and_passed_on(tmp_path):
+    """Lightning's on_exception: the diagnosis names the error, the report is
+    written in the chosen language, the hooks are removed, the error goes on."""
+    import io
+
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    try:
+        import lightning as L
+    except ImportError:
+        import pytorch_lightning as L
+
+    from loss_advisor.integrations.lightning import LossAdvisorCallback
+
+    class Breaks(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Linear(4, 2)
+
+        def training_step(self, batch, batch_idx):
+            if batch_idx == 3:
+                raise ValueError("a batch the model cannot take")
+            x, y = batch
+            return nn.functional.cross_entropy(self.net(x), y)
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    original_backward = torch.autograd.backward
+    out = io.StringIO()
+    callback = LossAdvisorCallback(lang="ja", stream=out, report=tmp_path / "r.md")
+    loader = DataLoader(TensorDataset(torch.randn(64, 4), torch.randint(0, 2, (64,))), batch_size=8)
+    trainer = L.Trainer(max_epochs=1, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, callbacks=[callback])
+    with pytest.raises(ValueError, match="cannot take"):
+        trainer.fit(Breaks(), loader)
+    assert "ValueError: a batch the model cannot take" in out.getvalue()
+    assert "判定" in out.getvalue()                                               # Japanese, as asked
+    notes = next(p for p in callback.result.to_dict()["probes"] if p["name"] == "watch")["notes"]
+    assert notes[0].startswith("学習は 3 ステップ後にエラーで止まりました")
+    assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# loss-advisor")
+    assert torch.autograd.backward is original_backward

@@ -100,11 +100,16 @@ class RecordedRun:
         return int(self.recorder.steps) if self.recorder is not None else 0
 
     def start(self, optimizers: Iterable[Any] = ()) -> None:
-        """Install the recorder (once) and hand it the optimizers already built.
-        A failure to install leaves training alone and is said at the end."""
-        if self.recorder is not None or self.result is not None:
-            return
+        """Install the recorder and hand it the optimizers already built: each
+        training run (each fit() or train() the callback takes part in) is
+        recorded afresh. A failure to install leaves training alone and is
+        said at the end."""
         from loss_advisor.watch.recorder import ScriptRecorder
+
+        if self.recording:      # a run that ended without a word (an error the trainer has no hook for)
+            self.recorder.uninstall()
+        self.recorder = self.result = None
+        self.start_error = None
 
         recorder = ScriptRecorder(steps_limit=math.inf, every=self.every, flush=lambda: None)
         try:
