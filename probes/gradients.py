@@ -325,6 +325,7 @@ class GradientsProbe(Probe):
         obs.update(rec.dead())
 
         if loss_finite and not obs["grad_nonfinite"]:
+            h.guard()
             # The weights before the step: read back from the snapshot one
             # tensor at a time when the model is the user's own (it was
             # restored to exactly those values), else cloned; either way no

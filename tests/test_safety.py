@@ -312,3 +312,37 @@ def test_every_intervention_leaves_the_user_s_objects_bit_identical(monkeypatch)
     assert random.getstate() == rng[0]
     assert np.array_equal(np.random.get_state()[1], rng[1])
     assert torch.equal(torch.get_rng_state(), rng[2])
+
+
+def test_a_probe_abandoned_mid_step_never_steps_the_model_after_it_is_put_back(monkeypatch):
+    """In place, a probe the runner stopped waiting for is still in its thread:
+    when its slow forward pass returns after the run has ended, it must not
+    step the user's model (the harness is closed) -- the weights stay as
+    they came in."""
+    import threading
+    import time as _time
+
+    monkeypatch.setenv("LOSS_ADVISOR_PROBE_TIMEOUT", "1.0")
+    released = threading.Event()
+
+    class Slow(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            if self.calls == 12 and torch.is_grad_enabled():
+                released.wait(10)                   # held until the run has returned
+            return self.net(x)
+
+    setup = make_setup()
+    setup["model"] = model = Slow()
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    outcome = run_probes(from_object(setup), probes=["lr_sweep"])
+    assert next(r for r in outcome.records if r.name == "lr_sweep").message_key == "probes.timed_out"
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())
+    released.set()                                   # the abandoned step now finishes its forward pass
+    _time.sleep(0.5)
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())

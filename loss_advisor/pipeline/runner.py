@@ -277,6 +277,7 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
     was_cancelled = False
     asked_to_stop = cancelled or (lambda: False)
     override = _limit_override()
+    harness = None
     try:
         _seed_everything(seed)
 
@@ -415,6 +416,12 @@ def run_probes(target: Target, probes: Iterable[str] | None = None, device: str 
                 if on_record:
                     on_record(record)
     finally:
+        if harness is not None:
+            harness.closed = True      # an abandoned probe still running steps the model no more
+        leftover = _still_inside(target.model)
+        if leftover is not None:
+            # Let a step in flight finish before the weights are put back.
+            _ABANDONED[id(target.model)][1].join(CANCEL_GRACE_S)
         snapshot.restore()
         torch.set_num_threads(threads)
     changed = snapshot.changed()

@@ -140,6 +140,10 @@ def optimizer_lr(opt: torch.optim.Optimizer) -> float | None:
     return max(lrs) if lrs else None
 
 
+class HarnessClosed(RuntimeError):
+    """A probe the runner abandoned tried to change the model after probing ended."""
+
+
 @dataclass
 class BuiltOptimizer:
     optimizer: torch.optim.Optimizer
@@ -167,6 +171,10 @@ class Harness:
             snapshot = Snapshot(self.model)
         self.snapshot = snapshot
         self.in_place = in_place
+        # Set by the runner when probing ends: a probe it stopped waiting for
+        # (timed out) may still be running in its thread, and in place it
+        # must not step the user's model after the snapshot has put it back.
+        self.closed = False
         self._handed: "weakref.WeakSet[torch.optim.Optimizer]" = weakref.WeakSet()
         self.batches: list[tuple[Any, Any]] = []
         self.val_batches: list[tuple[Any, Any]] = []
@@ -306,6 +314,7 @@ class Harness:
         restored from the snapshot: the model an earlier call returned is the
         same object and is reset too, so a probe holds one at a time."""
         if self.in_place:
+            self.guard()
             self.snapshot.restore_model()
             if not keep_mode:
                 self.model.train()
@@ -520,11 +529,18 @@ class Harness:
         loss.backward()
         if after_backward is not None:
             after_backward(model)
+        self.guard()
         opt.step()
         self.steps += 1
         value = float(loss.detach())      # on an accelerator this waits for the step: the timing is whole
         self.note_step_time(time.perf_counter() - start, batch_len(batch[0]) or batch_len(batch[1]) or 1)
         return value
+
+    def guard(self) -> None:
+        """Raise HarnessClosed once probing has ended (see `closed`): called
+        before anything that changes the model."""
+        if self.closed:
+            raise HarnessClosed("probing has ended; the model is no longer the probes'")
 
     def note_step_time(self, seconds: float, examples: int) -> None:
         """Record how long a training step of `examples` examples took. The
