@@ -96,10 +96,24 @@ def test_target_fault_is_diagnosed_first(probed_targets, name):
     assert any("measured" in line for line in top["evidence"])
 
 
+# Target faults whose diagnosis the paired run confirms (issue 13): the
+# schedule removed, float32 with the reference step, the reference step
+# (no accumulation, no clipping).
+CONFIRMED_TARGETS = ["schedule_per_batch", "half_model_adam", "accumulation_not_divided", "clipping_too_strong"]
+
+
+@pytest.mark.parametrize("name", CONFIRMED_TARGETS)
+def test_target_fault_is_confirmed_by_its_intervention(probed_targets, name):
+    top = probed_targets[name]["diagnoses"][0]
+    assert top["cause"] == TARGETS[name]
+    assert (top.get("intervention") or {}).get("verdict") == "confirmed", top.get("intervention")
+
+
 @pytest.mark.parametrize("name", HEALTHY_TARGETS)
 def test_healthy_modern_target_raises_no_alarm(probed_targets, name):
     data = probed_targets[name]
     assert alarms(data) == [], [(d["cause"], d["confidence"]) for d in data["diagnoses"][:4]]
+    assert [d["cause"] for d in data["diagnoses"] if (d.get("intervention") or {}).get("verdict") == "confirmed"] == []
     assert data["verdict"]["kind"] != "diagnosed"
     assert all(p["status"] in ("ok", "skipped") for p in data["probes"])
 
@@ -229,3 +243,48 @@ def test_a_failing_hook_never_reaches_the_users_code():
     monitor.on_scheduler_step(object())
     monitor.before_backward(torch.ones((), requires_grad=True))
     assert len(monitor.errors) == 2 and all("TypeError" in e for e in monitor.errors)
+
+
+def test_the_new_probes_leave_the_users_objects_and_torch_as_they_were():
+    """schedule and step_setup run the user's factories and own step on
+    copies: the model, its GradScaler and torch's wrapped functions come back
+    exactly as they were."""
+    from loss_advisor.pipeline.runner import run_probes
+    from loss_advisor.probing.target import from_object
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** 10, growth_interval=2)
+    x, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=8)
+
+    def step(model, batch, optimizer, loss_fn):
+        inputs, targets = batch
+        optimizer.zero_grad()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = loss_fn(model(inputs).float(), targets)
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        scaler.step(optimizer)
+        scaler.update()
+        return loss.detach()
+
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    scale = scaler.get_scale()
+    originals = (torch.nn.utils.clip_grad_norm_, torch.autograd.backward, torch.amp.GradScaler.step,
+                 torch.optim.lr_scheduler.LRScheduler.step)
+    setup = {"model": model, "loss_fn": nn.CrossEntropyLoss(), "train_data": data, "train_step": step,
+             "optimizer": lambda params: torch.optim.SGD(params, lr=0.1),
+             "scheduler": lambda opt: torch.optim.lr_scheduler.StepLR(opt, 3), "scheduler_interval": "epoch"}
+    outcome = run_probes(from_object(setup), probes=["schedule", "step_setup"])
+    records = {r.name: r for r in outcome.records}
+    assert records["schedule"].status == "ok" and records["step_setup"].status == "ok", records
+    found = records["step_setup"].observations
+    assert found["step_setup.clipped_fraction"] < 0.5 or found["step_setup.clip_ratio_median"] > 0.1
+    assert found["step_setup.scaler_step_fraction"] == 1.0 and found["step_setup.clip_before_unscale_fraction"] == 0.0
+    assert "schedule.collapse_step" not in records["schedule"].observations      # per epoch: 3 epochs per x0.1
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())
+    assert scaler.get_scale() == scale
+    assert (torch.nn.utils.clip_grad_norm_, torch.autograd.backward, torch.amp.GradScaler.step,
+            torch.optim.lr_scheduler.LRScheduler.step) == originals
