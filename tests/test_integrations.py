@@ -117,7 +117,7 @@ def test_each_example_is_diagnosed_the_same_both_ways(runs, name, how):
     else:
         assert data["diagnoses"][0]["cause"] == expected, top_causes(data)
         assert data["diagnoses"][0]["confidence"] >= 0.5
-    assert data["mode"] == "watch"
+    assert data["mode"] == ("watch" if how == "watch" else "callback")
 
 
 @pytest.mark.slow
@@ -173,6 +173,8 @@ def test_the_callback_writes_the_markdown_report(runs, name):
     report = (runs["reports"] / f"{name}.md").read_text(encoding="utf-8")
     assert report.startswith("# loss-advisor")
     assert f"**Verdict: {data['verdict']['kind']}**" in report
+    assert "recorded by the loss-advisor callback" in report
+    assert f"python {EXAMPLES[name][0]}.py" in report                  # how to run it again
     if EXAMPLES[name][2]:
         assert EXAMPLES[name][2] in report
 

@@ -32,7 +32,7 @@ class Result:
     setup: dict[str, Any] = field(default_factory=dict)
     reproduce: dict[str, Any] = field(default_factory=dict)
     target: str = ""
-    mode: str = "probe"          # probe, ask, logs, watch, tui
+    mode: str = "probe"          # probe, ask, logs, watch, tui, callback (loss_advisor.integrations)
 
     @property
     def lang(self) -> str:

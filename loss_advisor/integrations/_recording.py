@@ -17,6 +17,7 @@ import contextlib
 import math
 import os
 import random
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -82,8 +83,9 @@ class RecordedRun:
     """One training run recorded for a callback: start() when the trainer's
     loop begins, finish() once, at its end or on demand."""
 
-    def __init__(self, trainer: str, every: int, lang: str | None):
+    def __init__(self, trainer: str, every: int, lang: str | None, libraries: tuple[str, ...] = ()):
         self.trainer = trainer            # "Lightning" / "Hugging Face": named in the notes
+        self.libraries = libraries        # whose versions the report's reproduce section lists
         self.every = max(1, int(every))
         self.lang = lang or default_lang()
         self.recorder: Any = None
@@ -154,7 +156,16 @@ class RecordedRun:
         else:
             first = t("integrations.note.not_started", self.lang, trainer=self.trainer)
         watch.notes[:1] = [first]
-        self.result = build_result([watch], self.lang, script, list(sys.argv))
+        result = build_result([watch], self.lang, script, None)
+        result.mode = "callback"          # the report says how the evidence was made
+        if sys.argv and str(sys.argv[0]).endswith(".py"):
+            result.reproduce["command"] = "python " + " ".join(shlex.quote(str(a)) for a in sys.argv)
+        versions = result.reproduce.setdefault("versions", {})
+        for name in self.libraries:
+            module = sys.modules.get(name)
+            if module is not None and getattr(module, "__version__", None):
+                versions[name] = module.__version__
+        self.result = result
         return self.result
 
     def abandon(self) -> None:

@@ -57,7 +57,7 @@ def _build() -> type:
             self.report = report
             self.steps = steps
             self.stream = stream
-            self._run = RecordedRun("Hugging Face Trainer", every, lang)
+            self._run = RecordedRun("Hugging Face Trainer", every, lang, ("transformers", "accelerate"))
             self.format = check_format(format, self._run.lang)
             self._is_zero = True
 

@@ -72,7 +72,7 @@ def _build() -> type:
             self.report = report
             self.steps = steps
             self.stream = stream
-            self._run = RecordedRun("Lightning", every, lang)
+            self._run = RecordedRun("Lightning", every, lang, ("lightning", "pytorch_lightning"))
             self.format = check_format(format, self._run.lang)
             self._is_zero = True
 
