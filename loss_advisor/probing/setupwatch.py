@@ -277,9 +277,12 @@ class SetupMonitor:
 
     @_guard
     def on_loss(self, output: Any) -> None:
-        """The loss function returned `output` (with gradients)."""
+        """The loss function returned `output` (with gradients). Several loss
+        terms before one backward (a multi-task sum) are added up: the value
+        handed to backward() is read against their sum."""
         if isinstance(output, torch.Tensor) and output.numel() == 1 and torch.is_grad_enabled():
-            self._last_loss = output.detach()
+            value = output.detach().float().reshape(())
+            self._last_loss = value if self._last_loss is None else self._last_loss + value
 
     @_guard
     def on_scale(self, scaler: Any, outputs: Any, result: Any) -> None:
