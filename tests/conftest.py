@@ -80,7 +80,7 @@ def cli():
 # whole probe suites, the TUI): `make test-fast` leaves them out for a quick
 # loop while editing; `make test` (and CI) runs everything.
 SLOW_MODULES = {"test_watch.py", "test_examples.py", "test_tui.py", "test_tui_snapshots.py", "test_bounded.py",
-                "test_shapes.py", "test_ddp.py", "test_todays_training.py"}
+                "test_shapes.py", "test_ddp.py", "test_todays_training.py", "test_tui_verify.py"}
 
 
 def pytest_configure(config):

@@ -21,7 +21,8 @@ from loss_advisor.core.i18n import default_lang, t
 from loss_advisor.core.kb import KnowledgeBase
 from loss_advisor.surfaces.tui.controller import Controller
 from loss_advisor.surfaces.tui.keys import key, localize
-from loss_advisor.surfaces.tui.messages import CauseChosen, MeasureDone, ProbeFinished, ProbeProgress, WatchDone
+from loss_advisor.surfaces.tui.messages import (CauseChosen, MeasureDone, ProbeFinished, ProbeProgress, VerifyDone,
+                                                VerifyProgress, VerifyRequested, WatchDone)
 from loss_advisor.surfaces.tui.screens.base import MainView
 from loss_advisor.surfaces.tui.screens.checklist import ChecklistScreen
 from loss_advisor.surfaces.tui.screens.diagnosis import DiagnosisScreen
@@ -137,7 +138,7 @@ class LossAdvisorApp(App):
         if action == "view":
             return getattr(self.screen, "VIEW", None) != parameters[0]
         if action == "cancel":
-            return self.running == "probes"
+            return self.running in ("probes", "verify")
         return True
 
     # --- the engine, through the controller ------------------------------------------
@@ -261,8 +262,75 @@ class LossAdvisorApp(App):
         self.notify(lines[0].plain, severity="error" if message.error else "information")
 
     def action_cancel(self) -> None:
-        if self.running == "probes":
+        if self.running in ("probes", "verify"):
             self._cancel = True
+
+    # --- verifying one remedy (issue 13.5) ----------------------------------------------
+    def on_verify_requested(self, message: VerifyRequested) -> None:
+        self.start_verify(message.cause)
+
+    def start_verify(self, cause: str) -> None:
+        """Test the cause's remedy in a worker; asked again while it runs, cancel it."""
+        lang = self.controller.lang
+        if self.running == "verify":
+            self.action_cancel()
+            return
+        if self.running:
+            self.notify(t("tui.status.busy", lang), severity="warning")
+            return
+        why = self.controller.verify_block(cause)
+        if why:
+            self.notify(why, severity="warning")
+            return
+        self._cancel = False
+        title = self.controller.text(self.controller.kb.causes[cause].title)
+        self._begin("verify", t("tui.progress.verify", lang, title=title), 0.0)
+        self._verify(cause)
+
+    @work(thread=True, exclusive=True, group="measure", exit_on_error=False)
+    def _verify(self, cause: str) -> None:
+        try:
+            outcome = self.controller.verify(
+                cause, self.call_from_thread,
+                progress=lambda fraction, message: self.post_message(VerifyProgress(cause, fraction, message)),
+                cancelled=lambda: self._cancel)
+        except Exception as exc:      # the set-up cannot be run at all: say so, go on
+            from loss_advisor.probing.target import describe_exception
+            self.post_message(VerifyDone(cause, error=str(exc).splitlines()[0] if str(exc)
+                                         else describe_exception(exc)))
+            return
+        self.post_message(VerifyDone(cause, records=list(outcome.records), cancelled=outcome.cancelled))
+
+    def on_verify_progress(self, message: VerifyProgress) -> None:
+        if self.running == "verify":
+            self._set_progress(self._progress_label, message.fraction)
+
+    def on_verify_done(self, message: VerifyDone) -> None:
+        lang, ctl = self.controller.lang, self.controller
+        self._end()
+        title = ctl.text(ctl.kb.causes[message.cause].title)
+        records = [r for r in message.records if r.name == "interventions"]
+        for record in records:
+            ctl.add_interventions(record)
+        lines: list[Text] = []
+        experiment = ctl.experiment(message.cause)
+        if message.error:
+            lines.append(Text(t("tui.status.verify_failed", lang, message=message.error), style="bold red"))
+        elif message.cancelled or not records:
+            lines.append(Text(t("tui.status.verify_cancelled", lang), style="yellow"))
+        elif records[0].status != "ok":
+            lines.append(Text(t("tui.status.verify_failed", lang, message=records[0].message_in(lang)),
+                              style="bold red"))
+        elif experiment["verdict"]:
+            style = {"confirmed": "bold green", "refuted": "bold"}.get(experiment["verdict"], "yellow")
+            lines.append(Text(t("tui.status.verified", lang, title=title,
+                                verdict=t(f"tui.verify.verdict.{experiment['verdict']}", lang)), style=style))
+            lines.append(Text(experiment["line"] or ""))
+        if not message.error:
+            lines.append(self.verdict_line())
+        self.status = lines
+        self.state_changed()
+        self.notify(lines[0].plain, severity="error" if message.error else "information")
 
     async def action_quit(self) -> None:
         self._cancel = True          # the runner abandons a probe stuck in the user's code within a second

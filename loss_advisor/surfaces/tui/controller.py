@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from loss_advisor.core.engine import AnswerError, AnswerRecord, Question, Session
-from loss_advisor.core.i18n import LANGS, pick
+from loss_advisor.core.i18n import LANGS, pick, t
 from loss_advisor.core.kb import KnowledgeBase, load_kb
 from loss_advisor.core.records import ProbeRecord, RecordShapeError
 from loss_advisor.core.result import Result, reproduce_info
@@ -52,6 +52,25 @@ class UiThreadSession:
 
     def observe(self, observations: Mapping[str, Any], source: str = "probe") -> list[str]:
         return self._call(self._session.observe, dict(observations), source)
+
+    # What `verify_causes` reads and writes (the paired runs on demand).
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._session.kb           # loaded once, never changed
+
+    @property
+    def observations(self) -> dict[str, Any]:
+        return self._call(lambda: dict(self._session.observations))
+
+    @property
+    def interventions(self) -> dict[str, dict[str, Any]]:
+        return self._call(lambda: {c: dict(o) for c, o in self._session.interventions.items()})
+
+    def diagnoses(self) -> list[Any]:
+        return self._call(self._session.diagnoses)
+
+    def set_interventions(self, outcomes: Mapping[str, Mapping[str, Any]]) -> None:
+        self._call(self._session.set_interventions, {c: dict(o) for c, o in outcomes.items()})
 
 
 class Controller:
@@ -226,6 +245,55 @@ class Controller:
 
         return probe_into(UiThreadSession(self.session, call_in_ui), self.target, probes=list(request.probes),
                           progress=progress, cancelled=cancelled, on_record=on_record)
+
+    # --- verifying one remedy (issue 13.5) ------------------------------------------
+    def verify_block(self, cause: str) -> str | None:
+        """Why "verify this remedy" cannot run for the cause (in the session's
+        language: the KB's reason when no change from outside tests it), or None."""
+        spec = self.kb.causes[cause].intervention
+        if spec is None or spec.mechanism is None:
+            why = self.text(spec.text) if spec is not None else ""
+            return t("tui.verify.no_mechanism", self.lang, why=why)
+        if not self.attached:
+            return t("tui.verify.no_target", self.lang)
+        return None
+
+    def experiment(self, cause: str) -> dict[str, Any]:
+        """What the diagnosis view shows about the cause's experiment: the
+        change it makes, whether it can run (and why not), and the last
+        outcome (verdict and the engine's measured sentence)."""
+        spec = self.kb.causes[cause].intervention
+        outcome = self.session.interventions.get(cause)
+        out: dict[str, Any] = {"blocked": self.verify_block(cause), "verdict": None, "line": None,
+                               "change": self.session.change_text(cause, outcome or {}) if spec and spec.mechanism
+                               else None}
+        if outcome is not None:
+            out["verdict"] = outcome.get("verdict") or "inconclusive"
+            out["line"] = self.session.intervention_line(cause, outcome)
+        return out
+
+    def verify(self, cause: str, call_in_ui: Callable[..., Any], progress: Callable[[float, str], None],
+               cancelled: Callable[[], bool]):
+        """Test the cause's remedy by a paired run (in the calling thread: a
+        worker); the outcome joins the engine's session through the UI thread."""
+        from loss_advisor.pipeline.api import verify_causes
+
+        return verify_causes(UiThreadSession(self.session, call_in_ui), self.target, [cause],
+                             progress=progress, cancelled=cancelled)
+
+    def add_interventions(self, record: Any) -> None:
+        """Keep the paired runs' record, joined with the earlier one: each
+        verification adds its cause's outcome and curves to those measured before."""
+        earlier = self.summaries.get(record.name)
+        if earlier is not None and record.status == "ok" and earlier.status == "ok":
+            before = earlier.details.get("outcomes") if isinstance(earlier.details.get("outcomes"), Mapping) else {}
+            now = record.details.get("outcomes") if isinstance(record.details.get("outcomes"), Mapping) else {}
+            record.details = {**earlier.details, **record.details, "outcomes": {**before, **now}}
+            record.seconds += earlier.seconds
+            record.steps += earlier.steps
+        elif earlier is not None and record.status != "ok":
+            return                          # a skipped re-run leaves what was measured
+        self.add_record(record)
 
     def add_record(self, record: Any, feed: bool = False) -> None:
         """Keep a probe's (or the log's, or the watch's) record for plots and the report.

@@ -57,3 +57,30 @@ class CauseChosen(Message):
 class QuestionChosen(Message):
     """Review (and perhaps change) the answer to this question."""
     question: str
+
+
+@dataclass
+class VerifyProgress(Message):
+    """The paired run of one cause's remedy: how far, and what it is doing."""
+    cause: str
+    fraction: float
+    message: str = ""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, VerifyProgress)
+
+
+@dataclass
+class VerifyDone(Message):
+    """A verification ended: the runner's records (the paired runs' among
+    them, its outcome already in the session), or why it could not run."""
+    cause: str
+    records: list[Any] = field(default_factory=list)
+    cancelled: bool = False
+    error: str | None = None
+
+
+@dataclass
+class VerifyRequested(Message):
+    """Verify this cause's remedy (or cancel the verification running)."""
+    cause: str

@@ -19,8 +19,9 @@ class DiagnosisScreen(MainView):
     VIEW = "diagnosis"
     SIDE_PANEL = False        # the ranking is the left column here
     BINDINGS = [
+        key("v", "verify", "verify"),
         key("y", "copy", "copy"),
-        key("escape", "app.view('questions')", "questions"),
+        key("escape", "escape", "questions"),
     ]
 
     def __init__(self, cause: str | None = None, **kwargs):
@@ -54,15 +55,28 @@ class DiagnosisScreen(MainView):
             return
         ctl = self.ctl
         diagnosis = next(d for d in ctl.session.diagnoses() if d.cause == self.cause)
+        experiment = ctl.experiment(self.cause)
         state = (self.cause, ctl.lang, diagnosis.confidence, tuple(c.text for c in diagnosis.evidence),
-                 tuple(c.text for c in diagnosis.against))
+                 tuple(c.text for c in diagnosis.against), tuple(sorted(experiment.items())))
         if state == self._detail_for and not force:
             return
         self._detail_for = state
         detail = self.query_one("#detail", CauseDetail)
         detail.border_title = t("tui.view.diagnosis", ctl.lang)
-        self.run_worker(partial(detail.show, ctl.kb.causes[self.cause], diagnosis, ctl.lang),
+        self.run_worker(partial(detail.show, ctl.kb.causes[self.cause], diagnosis, ctl.lang, experiment),
                         group="detail", exclusive=True)
+
+    def action_verify(self) -> None:
+        """Verify the chosen cause's remedy by experiment (again: cancel it)."""
+        if self.cause is not None:
+            self.app.start_verify(self.cause)
+
+    def action_escape(self) -> None:
+        """Escape cancels a verification running; otherwise back to the questions."""
+        if self.app.running == "verify":
+            self.app.action_cancel()
+        else:
+            self.app.action_view("questions")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "ranking" and event.option.id and event.option.id != self.cause:

@@ -1,6 +1,8 @@
 """One cause in full: theory, symptoms, the evidence, how to confirm, remedies."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +12,7 @@ from textual.widgets import Button, Static
 from loss_advisor.core.engine import Contribution, Diagnosis
 from loss_advisor.core.i18n import pick, t
 from loss_advisor.core.kb import Cause
+from loss_advisor.surfaces.tui.messages import VerifyRequested
 
 
 class CodeSnippet(Vertical):
@@ -58,10 +61,49 @@ def _bullet(text: str) -> Item:
     return Item("•", text, classes="item")
 
 
+VERDICT_STYLES = {"confirmed": "bold green", "refuted": "bold", "inconclusive": "yellow"}
+
+
+class VerifyButton(Button):
+    """Asks the app to verify this cause's remedy (or to cancel the run)."""
+
+    def __init__(self, cause: str, label: str, **kwargs):
+        super().__init__(label, compact=True, **kwargs)
+        self.cause = cause
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(VerifyRequested(self.cause))
+
+
+def _experiment(cause: str, experiment: Mapping[str, Any], lang: str) -> list:
+    """The remedy's experiment: what it changes, its last outcome, and the
+    button that runs it; or why no experiment tests this cause."""
+    widgets: list = [_heading(t("tui.verify.heading", lang))]
+    if experiment.get("change"):
+        widgets.append(Static(Text(t("tui.verify.how", lang, change=experiment["change"]), style="dim"),
+                              classes="item"))
+    verdict = experiment.get("verdict")
+    if verdict:
+        marker = Text(t(f"tui.verify.verdict.{verdict}", lang), style=VERDICT_STYLES.get(verdict, ""))
+        widgets.append(Item(marker, experiment.get("line") or "", classes="item experiment"))
+    elif experiment.get("change"):
+        widgets.append(Static(Text(t("tui.verify.not_yet", lang), style="dim"), classes="item"))
+    if experiment.get("change"):
+        if experiment.get("blocked"):
+            widgets.append(Static(Text(experiment["blocked"], style="dim"), classes="item"))
+        else:
+            widgets.append(VerifyButton(cause, t("tui.verify.button", lang), classes="verify"))
+    elif experiment.get("blocked"):
+        widgets.append(Static(Text(experiment["blocked"], style="dim"), classes="item"))
+    return widgets
+
+
 class CauseDetail(VerticalScroll):
     """Rebuilt for each cause; texts come from the KB, evidence from the engine."""
 
-    async def show(self, cause: Cause, diagnosis: Diagnosis, lang: str) -> None:
+    async def show(self, cause: Cause, diagnosis: Diagnosis, lang: str,
+                   experiment: Mapping[str, Any] | None = None) -> None:
         await self.remove_children()
         widgets = [
             Static(Text(pick(cause.title, lang), style="bold"), classes="title"),
@@ -82,6 +124,8 @@ class CauseDetail(VerticalScroll):
             widgets.append(_bullet(pick(r.text, lang)))
             if r.code:
                 widgets.append(CodeSnippet(r.code, lang))
+        if experiment is not None:
+            widgets += _experiment(cause.id, experiment, lang)
         widgets.append(_heading(t("tui.diag.theory", lang)))
         widgets.append(Static(Text(pick(cause.theory, lang))))
         widgets.append(_heading(t("tui.diag.symptoms", lang)))

@@ -14,6 +14,7 @@ from loss_advisor.core.view import is_finding
 from loss_advisor.surfaces.tui.messages import CauseChosen
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
+MARKS = {"confirmed": ("✓", "bold green"), "refuted": ("✗", "dim")}     # a cause's experiment, by its verdict
 
 
 def bar(fraction: float, width: int) -> str:
@@ -54,6 +55,9 @@ class HypothesesPanel(OptionList):
         text.append("\n")
         text.append(bar(d.confidence, self.BAR_WIDTH), style=bar_style(d.confidence, cause.kind))
         text.append(f" {d.confidence:4.0%}")
+        verdict = (d.intervention or {}).get("verdict")
+        if verdict in MARKS:                 # tested by experiment (issue 13)
+            text.append(" " + MARKS[verdict][0], style=MARKS[verdict][1])
         return text
 
     def ranked_ids(self) -> list[str]:
