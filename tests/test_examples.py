@@ -59,6 +59,15 @@ EXPECTED = {
     "small_init_vanishing": "bad_initialization",
     "zero_grad_adam": "missing_zero_grad",
 }
+# Examples whose diagnosis the paired run confirms (issue 13): the top
+# cause's intervention, applied alone, recovers the training.
+CONFIRMED = ["lr_too_high", "lr_too_low", "raw_features", "softmax_before_ce", "nan_in_data", "summed_loss",
+             "frozen_model", "no_optimizer_step", "dead_relu", "zero_init", "class_imbalance", "unshuffled_sorted",
+             "broadcast_shapes", "missing_zero_grad", "step_before_backward", "eval_mode_training",
+             "batch_too_small", "dropout_keep_prob", "weight_decay_too_strong", "lr_kills_relu", "zero_grad_adam",
+             "small_init_vanishing", "padding_counted_tagger"]
+# A cause that produces another's symptom: (the symptom's cause, its root).
+CONSEQUENCES = {"lr_too_high": ("dead_relu", "lr_too_high"), "zero_init": ("dead_relu", "bad_initialization")}
 HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
            "healthy_in_model_norm",
            # at scale: default initialisation on a wide and on a deep model (issue 15.3)
@@ -88,6 +97,15 @@ def test_example_top_diagnosis(cli, name):
     assert top["confidence"] >= 0.5
     # Evidence a user can check: what was measured, against what.
     assert top["evidence"] and any("measured" in line or "threshold" in line for line in top["evidence"])
+    if name in CONFIRMED:
+        assert top["intervention"]["verdict"] == "confirmed", top.get("intervention")
+        assert top["evidence"][0].startswith("confirmed by experiment")
+    if name in CONSEQUENCES:
+        symptom, root = CONSEQUENCES[name]
+        found = next(d for d in data["diagnoses"] if d["cause"] == symptom)
+        assert found["consequence_of"] == root and root in found["evidence"][0], found
+        causes = [d["cause"] for d in data["diagnoses"]]
+        assert causes.index(root) < causes.index(symptom)
 
 
 @pytest.mark.parametrize("name", HEALTHY)
@@ -95,4 +113,6 @@ def test_healthy_examples_raise_no_alarm(cli, name):
     data = probe_json(cli, name)
     alarms = [d["cause"] for d in data["diagnoses"] if d["confidence"] >= 0.5 and d["cause"] != "actually_decreasing"]
     assert alarms == []
+    # an intervention never creates a false alarm: none is confirmed on a healthy set-up
+    assert [d["cause"] for d in data["diagnoses"] if (d.get("intervention") or {}).get("verdict") == "confirmed"] == []
     assert all(p["status"] in ("ok", "skipped") for p in data["probes"])

@@ -214,9 +214,22 @@ def test_symptom_meters_cover_their_causes():
     assert set(SYMPTOMS) <= set(load_kb().causes)
 
 
-def test_no_verify_leaves_the_ranking_to_the_probes():
-    result = diagnose_target(_tiny(lr=200.0), probes=["init_loss"], device="cpu", verify=False)
-    assert all(p.name != "interventions" for p in result.probes)
+def test_the_whole_suite_verifies_by_default_and_no_verify_or_chosen_probes_do_not(monkeypatch):
+    from loss_advisor.pipeline import api
+    from loss_advisor.pipeline.runner import RunOutcome
+
+    stages = []
+
+    def fake_run_probes(target, **kwargs):
+        stages.append(kwargs.get("after"))
+        return RunOutcome([], {}, {}, {}, "cpu", "fast", 0)
+    monkeypatch.setattr(api, "run_probes", fake_run_probes)
+    target = _tiny(lr=0.5)
+    diagnose_target(target, device="cpu")
+    diagnose_target(target, device="cpu", verify=False)
+    diagnose_target(target, probes=["init_loss"], device="cpu")
+    assert stages[0] is not None and stages[0].name == "interventions"
+    assert stages[1:] == [None, None]
 
 
 def test_verify_causes_on_demand_joins_the_session_and_the_result_reaches_the_curves(kb):

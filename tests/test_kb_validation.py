@@ -352,9 +352,12 @@ def test_every_threshold_is_read_by_a_probe_and_every_read_exists(kb):
     # The lines probes draw while measuring live in knowledge/thresholds.yaml
     # with their reasons; a value left in code or a stale entry fails here.
     from pathlib import Path
-    source = "\n".join(p.read_text(encoding="utf-8")
-                       for p in (Path(__file__).resolve().parent.parent / "probes").glob("*.py"))
+    root = Path(__file__).resolve().parent.parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (root / "probes").glob("*.py"))
     read = set(re.findall(r'threshold\("([a-z_]+\.[a-z_]+)"\)', source))
+    # the engine and the pipeline read theirs from the loaded KB (the interventions' ranking lines)
+    engine = "\n".join(p.read_text(encoding="utf-8") for p in (root / "loss_advisor").rglob("*.py"))
+    read |= set(re.findall(r'(?:_threshold\(|thresholds\.get\()"([a-z_]+\.[a-z_]+)"', engine))
     assert read, "no probe reads a threshold"
     assert read <= set(kb.thresholds), f"probes read thresholds the KB lacks: {sorted(read - set(kb.thresholds))}"
     assert set(kb.thresholds) <= read, f"thresholds no probe reads: {sorted(set(kb.thresholds) - read)}"

@@ -62,8 +62,7 @@ def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0) -> Stage:
         session.observe(observations)
         chosen = plans(session, sizes.candidates)
         if not chosen:
-            return ProbeRecord(STAGE, "skipped", message_key="probes.no_candidates",
-                               message="no cause is likely enough to test by experiment")
+            return None                   # nothing likely enough to test: no record
         return stage_record(Interventions(harness, observations, sizes, seed=seed, cancelled=cancelled).run(chosen))
 
     return Stage(STAGE, run, limit=2 * sizes.seconds + 30.0)
@@ -138,7 +137,7 @@ def probe_into(session: Session, target: Target, probes: Iterable[str] | None = 
 
     return run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
                       progress=progress, cancelled=cancelled, on_record=fed,
-                      after=intervention_stage(session.kb, budget, seed) if verify else None)
+                      after=intervention_stage(session.kb, budget, seed) if verify and not probes else None)
 
 
 def diagnose_target(target: Target, probes: Iterable[str] | None = None, device: str = "auto",
@@ -148,9 +147,11 @@ def diagnose_target(target: Target, probes: Iterable[str] | None = None, device:
     """Probe, rank, and (with `verify`, the default) test the leading causes
     by intervention before the final ranking."""
     kb = kb or load_kb()
+    # The interventions test what the whole suite ranked: a run of chosen
+    # probes (--probes) ranks on part of the evidence and is left as it is.
     outcome = run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
                          progress=progress, cancelled=cancelled,
-                         after=intervention_stage(kb, budget, seed) if verify else None)
+                         after=intervention_stage(kb, budget, seed) if verify and not probes else None)
     session = Session(kb, lang)
     feed(session, outcome)
     return Result(session=session, probes=list(outcome.records), setup=outcome.setup,
