@@ -769,9 +769,14 @@ class Interventions:
 
     # one cause --------------------------------------------------------------------
     def test(self, plan: Plan, make: Callable[[Harness, Mapping[str, Any]], Change], left: int = 1) -> dict[str, Any]:
-        """One cause's paired runs; `left`: the tests still to run, this one
-        included, which share what is left of the budget."""
+        """One cause's paired runs. The causes come best first and each takes
+        what it needs of what is left (`left`: the tests still to run, this
+        one included, counted only when all of them fit): on a slow set-up
+        the leading cause is tested fully and the runners-up get the rest,
+        rather than every test too short to say anything."""
         steps = self.plan_steps(2 * self.sizes.seeds * max(1, left))
+        if steps < self.sizes.steps:
+            steps = self.plan_steps(2 * self.sizes.seeds)
         result: dict[str, Any] = {"mechanism": plan.mechanism, "steps": steps, "seeds": []}
         try:
             change = make(self.h, self.obs)
