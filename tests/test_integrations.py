@@ -64,18 +64,36 @@ def the_json(stdout: str) -> dict:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict:
-    """Every example, watched and run with its callback, two processes at a time."""
-    folder = tmp_path_factory.mktemp("reports")
-    jobs = {}
-    for name, (script, args, _) in EXAMPLES.items():
-        if not installed(library(name)):
-            continue
-        jobs[("watch", name)] = ("-m", "loss_advisor", "watch", "--quiet", "--format", "json", f"{script}.py", *args)
-        jobs[("callback", name)] = (f"{script}.py", *args, "--loss-advisor", "json", "--report",
-                                    str(folder / f"{name}.md"))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = dict(zip(jobs, pool.map(lambda command: run(*command), jobs.values())))
-    return {"procs": done, "reports": folder}
+    """Every example, watched and run with its callback, two processes at a time;
+    once per test session, even when pytest-xdist's workers (`make test` runs
+    two) each get some of these tests: the first to arrive runs them under a
+    file lock, the other reads what it left."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent                    # the folder every worker's own one sits in
+    folder = shared / "integrations"
+    folder.mkdir(exist_ok=True)
+    saved = folder / "runs.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.exists():
+            jobs = {}
+            for name, (script, args, _) in EXAMPLES.items():
+                if not installed(library(name)):
+                    continue
+                jobs[f"watch:{name}"] = ("-m", "loss_advisor", "watch", "--quiet", "--format", "json",
+                                         f"{script}.py", *args)
+                jobs[f"callback:{name}"] = (f"{script}.py", *args, "--loss-advisor", "json", "--report",
+                                            str(folder / f"{name}.md"))
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                done = dict(zip(jobs, pool.map(lambda command: run(*command), jobs.values())))
+            saved.write_text(json.dumps({k: [p.returncode, p.stdout, p.stderr] for k, p in done.items()}),
+                             encoding="utf-8")
+    procs = {tuple(k.split(":", 1)): subprocess.CompletedProcess([], code, out, err)
+             for k, (code, out, err) in json.loads(saved.read_text(encoding="utf-8")).items()}
+    return {"procs": procs, "reports": folder}
 
 
 def top_causes(data: dict) -> list[tuple[str, float]]:
