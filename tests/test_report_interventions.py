@@ -154,3 +154,13 @@ def test_without_experiments_the_report_has_no_experiment_section(kb):
     session.answer("q_dead_units", "many")
     md = render_markdown(Result(session=session, probes=[], mode="probe"))
     assert t("report.experiment.title", "en") not in md and t("report.series.with_change", "en") not in md
+
+
+def test_the_tui_pictures_a_paired_run_by_its_curves(kb):
+    from loss_advisor.core.view import experiment_picture, picture
+    record = _result("en", kb).probes[0]
+    shown = picture(record)
+    assert shown.kind == "experiment" and set(shown.curves) == {"lr_too_high", "data_not_shuffled"}
+    one = experiment_picture(record, "lr_too_high")
+    assert set(one.curves) == {"lr_too_high"} and one.curves["lr_too_high"].series["with_change"] == WITH
+    assert experiment_picture(record, "dead_relu") is None

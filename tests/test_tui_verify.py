@@ -83,9 +83,10 @@ async def _open(pilot, cause: str) -> None:
 
 
 async def _detail(pilot) -> str:
-    """The cause's detail scrolled to its end (the experiment, after the remedies), as shown."""
+    """The cause's detail scrolled to its experiment (after the remedies), as shown."""
     await idle(pilot)
-    pilot.app.screen.query_one("#detail").scroll_end(animate=False)
+    screen = pilot.app.screen
+    screen.query_one("#detail").scroll_to_widget(screen.query_one(".experiment-heading"), animate=False, top=True)
     await idle(pilot)
     await idle(pilot)
     return shown(pilot.app, "#detail")
@@ -118,6 +119,9 @@ async def test_verifying_a_remedy_runs_in_a_worker_and_moves_the_ranking(tmp_pat
         detail = await _detail(pilot)
         assert "✓ confirmed" in detail and "confirmed by experiment" in detail
         assert f"{outcome['steps']} steps" in detail
+        assert t("tui.plot.experiment", "en") in detail               # both loss curves, drawn
+        plot = app.screen.query_one(".experiment-plot")
+        assert plot.shown.kind == "experiment" and set(plot.shown.curves) == {"missing_zero_grad"}
         assert any("✓ confirmed" in n for n in _notes(app))
         # the paired runs' record joins the probe records, for the plots and the report
         record = app.controller.summaries["interventions"]

@@ -444,7 +444,7 @@ def experiments(result, lang: str, titles: Mapping[str, str]) -> dict[str, dict[
 @dataclass
 class Picture:
     """The one picture the TUI draws for a record."""
-    kind: str                                  # lr, curve, gradients, overfit
+    kind: str                                  # lr, curve, gradients, overfit, experiment
     curves: dict[str, Curve] = field(default_factory=dict)
     table: LayerTable | None = None
 
@@ -466,7 +466,18 @@ def picture(record: ProbeRecord | None) -> Picture | None:
         return Picture("gradients", table=table)
     if "user_curve" in curves:
         return Picture("overfit", {k: curves[k] for k in ("user_curve", "reference_curve") if k in curves})
+    paired = {k: c for k, c in curves.items() if "as_is" in c.series and "with_change" in c.series}
+    if paired:                       # the paired runs: as is and with the change, per cause tested
+        return Picture("experiment", paired)
     return None
+
+
+def experiment_picture(record: ProbeRecord | None, cause: str) -> Picture | None:
+    """The picture of one cause's paired run (both mean loss curves), if measured."""
+    shown = picture(record)
+    if shown is None or shown.kind != "experiment" or cause not in shown.curves:
+        return None
+    return Picture("experiment", {cause: shown.curves[cause]})
 
 
 # --- the report's view -------------------------------------------------------------------

@@ -261,15 +261,18 @@ class Controller:
     def experiment(self, cause: str) -> dict[str, Any]:
         """What the diagnosis view shows about the cause's experiment: the
         change it makes, whether it can run (and why not), and the last
-        outcome (verdict and the engine's measured sentence)."""
+        outcome (verdict, the engine's measured sentence and the picture of
+        both loss curves)."""
         spec = self.kb.causes[cause].intervention
         outcome = self.session.interventions.get(cause)
         out: dict[str, Any] = {"blocked": self.verify_block(cause), "verdict": None, "line": None,
                                "change": self.session.change_text(cause, outcome or {}) if spec and spec.mechanism
                                else None}
         if outcome is not None:
+            from loss_advisor.core.view import experiment_picture
             out["verdict"] = outcome.get("verdict") or "inconclusive"
             out["line"] = self.session.intervention_line(cause, outcome)
+            out["picture"] = experiment_picture(self.summaries.get("interventions"), cause)
         return out
 
     def verify(self, cause: str, call_in_ui: Callable[..., Any], progress: Callable[[float, str], None],

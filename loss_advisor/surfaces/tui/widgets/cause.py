@@ -79,7 +79,9 @@ class VerifyButton(Button):
 def _experiment(cause: str, experiment: Mapping[str, Any], lang: str) -> list:
     """The remedy's experiment: what it changes, its last outcome, and the
     button that runs it; or why no experiment tests this cause."""
-    widgets: list = [_heading(t("tui.verify.heading", lang))]
+    heading = _heading(t("tui.verify.heading", lang))
+    heading.add_class("experiment-heading")
+    widgets: list = [heading]
     if experiment.get("change"):
         widgets.append(Static(Text(t("tui.verify.how", lang, change=experiment["change"]), style="dim"),
                               classes="item"))
@@ -87,6 +89,9 @@ def _experiment(cause: str, experiment: Mapping[str, Any], lang: str) -> list:
     if verdict:
         marker = Text(t(f"tui.verify.verdict.{verdict}", lang), style=VERDICT_STYLES.get(verdict, ""))
         widgets.append(Item(marker, experiment.get("line") or "", classes="item experiment"))
+        if experiment.get("picture") is not None:
+            from loss_advisor.surfaces.tui.widgets.plots import ExperimentPlot
+            widgets.append(ExperimentPlot(experiment["picture"], lang, classes="experiment-plot"))
     elif experiment.get("change"):
         widgets.append(Static(Text(t("tui.verify.not_yet", lang), style="dim"), classes="item"))
     if experiment.get("change"):

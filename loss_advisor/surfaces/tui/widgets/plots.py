@@ -54,9 +54,11 @@ class ProbePlot(PlotextPlot):
     """One record's picture; `draw` says whether it had one."""
 
     def draw(self, summary: ProbeRecord | None, lang: str) -> bool:
+        return self.draw_picture(picture(summary), lang)
+
+    def draw_picture(self, shown: Picture | None, lang: str) -> bool:
         plt = self.plt
         plt.clear_figure()
-        shown = picture(summary)
         if shown is not None:
             getattr(self, f"_{shown.kind}")(plt, shown, lang)
         self.refresh()
@@ -117,3 +119,28 @@ class ProbePlot(PlotextPlot):
             rx, ry = ref.finite("losses")
             plt.plot(rx, _clamp(ry, y), marker=MARKER, label=t("tui.plot.reference_curve", lang))
         plt.xlabel(t("tui.plot.step", lang))
+
+    def _experiment(self, plt, shown: Picture, lang: str) -> None:
+        """Each paired run: the mean loss as is and with the change (named by
+        cause when the record holds several)."""
+        plt.title(t("tui.plot.experiment", lang))
+        several = len(shown.curves) > 1
+        for cause, curve in shown.curves.items():
+            ax, ay = curve.finite("as_is")
+            cx, cy = curve.finite("with_change")
+            reference = ay or cy
+            for (x, y), key in (((ax, ay), "tui.plot.as_is"), ((cx, cy), "tui.plot.with_change")):
+                label = t(key, lang)
+                plt.plot(x, _clamp(y, reference), marker=MARKER, label=f"{cause}: {label}" if several else label)
+        plt.xlabel(t("tui.plot.step", lang))
+
+
+class ExperimentPlot(ProbePlot):
+    """One cause's paired run, in its detail: drawn once it is mounted."""
+
+    def __init__(self, shown: Picture, lang: str, **kwargs):
+        super().__init__(**kwargs)
+        self.shown, self.lang = shown, lang
+
+    def on_mount(self) -> None:
+        self.draw_picture(self.shown, self.lang)
