@@ -288,3 +288,25 @@ def test_the_new_probes_leave_the_users_objects_and_torch_as_they_were():
     assert scaler.get_scale() == scale
     assert (torch.nn.utils.clip_grad_norm_, torch.autograd.backward, torch.amp.GradScaler.step,
             torch.optim.lr_scheduler.LRScheduler.step) == originals
+
+
+def test_monitor_reads_the_two_step_clipping_api_once():
+    """get_total_norm + clip_grads_with_norm_ (what Accelerate, hence the
+    Hugging Face Trainer, calls) is read like clip_grad_norm_, which itself
+    calls clip_grads_with_norm_ and must not be counted twice."""
+    from torch.nn.utils import clip_grads_with_norm_, get_total_norm
+
+    model = nn.Linear(3, 2)
+    monitor = SetupMonitor(every=1)
+    with monitor:
+        for two_step in (False, True):
+            model(torch.randn(4, 3)).sum().backward()
+            if two_step:
+                norm = get_total_norm([p.grad for p in model.parameters()])
+                torch.nn.utils.clip_grads_with_norm_(model.parameters(), 0.01, norm)
+            else:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 0.01)
+            monitor.after_step(torch.optim.SGD(model.parameters(), lr=0.1))
+            model.zero_grad()
+    assert [len(s["clips"]) for s in monitor.series()["steps"]] == [1, 1]
+    assert torch.nn.utils.clip_grads_with_norm_ is clip_grads_with_norm_

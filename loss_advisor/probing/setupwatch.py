@@ -131,6 +131,7 @@ class SetupMonitor:
         self._scaled: dict[int, tuple[Any, Any]] = {}    # id(scaled loss) -> (loss, scale)
         self._last_loss: Any = None                       # the loss function's last output with gradients
         self._sched_depth = 0
+        self._clip_depth = 0
         self._in_scaler_step = 0
         self._stepped_inside = False
         self._read: list[dict[str, Any]] = []
@@ -168,10 +169,25 @@ class SetupMonitor:
 
         def norm_clip(original):
             def clip_grad_norm_(parameters, max_norm, *args, **kwargs):
-                total = original(parameters, max_norm, *args, **kwargs)
+                monitor._clip_depth += 1
+                try:
+                    total = original(parameters, max_norm, *args, **kwargs)
+                finally:
+                    monitor._clip_depth -= 1
                 monitor.on_clip_norm(total, max_norm)
                 return total
             return clip_grad_norm_
+
+        def with_norm_clip(original):
+            # torch >= 2.6 (and Accelerate, so the Hugging Face Trainer): the norm
+            # from get_total_norm, then clip_grads_with_norm_; clip_grad_norm_
+            # calls it too, and is counted there.
+            def clip_grads_with_norm_(parameters, max_norm, total_norm, *args, **kwargs):
+                result = original(parameters, max_norm, total_norm, *args, **kwargs)
+                if not monitor._clip_depth:
+                    monitor.on_clip_norm(total_norm, max_norm)
+                return result
+            return clip_grads_with_norm_
 
         def value_clip(original):
             def clip_grad_value_(parameters, clip_value, *args, **kwargs):
@@ -184,6 +200,7 @@ class SetupMonitor:
 
         for owner in {id(nn_utils): nn_utils, id(clip_grad): clip_grad}.values():
             self._wrap(owner, "clip_grad_norm_", norm_clip)
+            self._wrap(owner, "clip_grads_with_norm_", with_norm_clip)
             self._wrap(owner, "clip_grad_value_", value_clip)
 
         scaler_class = getattr(getattr(torch, "amp", None), "GradScaler", None)
