@@ -512,6 +512,8 @@ def report_view(result, meanings: Mapping[str, Mapping[str, str]]) -> dict[str, 
         specs, used = chart_specs(record, lang) if p.get("status") == "ok" else ([], set())
         probes.append({**p,
                        "title": label(p["name"], lang, "report.probe"),
+                       # the paired runs' record: the experiments without a diagnosis show under it
+                       "paired_runs": p["name"] == INTERVENTIONS and p.get("status") == "ok",
                        "chart_specs": specs,
                        "status_text": label(p.get("status", ""), lang, "status"),
                        "layers": layer_table(record, lang),

@@ -18,6 +18,7 @@ from textual.app import App
 from textual.screen import ModalScreen
 
 from loss_advisor.core.i18n import default_lang, t
+from loss_advisor.core.view import INTERVENTIONS
 from loss_advisor.core.kb import KnowledgeBase
 from loss_advisor.surfaces.tui.controller import Controller
 from loss_advisor.surfaces.tui.keys import key, localize
@@ -309,7 +310,7 @@ class LossAdvisorApp(App):
         lang, ctl = self.controller.lang, self.controller
         self._end()
         title = ctl.text(ctl.kb.causes[message.cause].title)
-        records = [r for r in message.records if r.name == "interventions"]
+        records = [r for r in message.records if r.name == INTERVENTIONS]
         for record in records:
             ctl.add_interventions(record)
         lines: list[Text] = []

@@ -269,10 +269,10 @@ class Controller:
                                "change": self.session.change_text(cause, outcome or {}) if spec and spec.mechanism
                                else None}
         if outcome is not None:
-            from loss_advisor.core.view import experiment_picture
+            from loss_advisor.core.view import INTERVENTIONS, experiment_picture
             out["verdict"] = outcome.get("verdict") or "inconclusive"
             out["line"] = self.session.intervention_line(cause, outcome)
-            out["picture"] = experiment_picture(self.summaries.get("interventions"), cause)
+            out["picture"] = experiment_picture(self.summaries.get(INTERVENTIONS), cause)
         return out
 
     def verify(self, cause: str, call_in_ui: Callable[..., Any], progress: Callable[[float, str], None],
