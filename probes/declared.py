@@ -194,6 +194,7 @@ DECLARED["schedule"] = declare(
     ("collapse_step", "step", "first step at which the rate is at most 1% of the highest rate before it (absent when it never is)", "学習率がそれ以前の最大値の1%以下になった最初のステップ(なければ無し)"),
     ("collapse_epochs", "epochs", "passes over the training data before the rate fell to 1% of its peak (absent when it never did)", "学習率がピークの1%まで下がるまでの訓練データの周回数(下がらなければ無し)"),
     ("start_over_peak", "ratio", "learning rate of the first step over the highest rate of the steps read (1 without warmup)", "最初のステップの学習率 ÷ 読んだステップ中の最大の学習率(ウォームアップ無しなら1)"),
+    ("recovers", "bool", "after falling to 1% of its peak, the rate climbs back above 10% of it within the steps read (a cyclic schedule, warm restarts)", "ピークの1%まで下がった後、読んだステップの中で学習率がピークの10%超まで戻る(周期的なスケジュール、ウォームリスタート)"),
 )
 
 DECLARED["step_setup"] = declare(

@@ -587,6 +587,8 @@ def schedule_observations(lrs: list[float], steps_per_epoch: int | None, collaps
         obs["schedule.horizon_epochs"] = len(lrs) / steps_per_epoch
     if collapse is not None:
         obs["schedule.collapse_step"] = collapse
+        # A cyclic schedule (warm restarts) climbs back; a collapse stays down.
+        obs["schedule.recovers"] = any(lr > 0.1 * peak for lr in lrs[collapse:])
         if steps_per_epoch:
             obs["schedule.collapse_epochs"] = collapse / steps_per_epoch
     return {k: v for k, v in obs.items() if v is not None}
