@@ -229,6 +229,9 @@ def test_schedule_observations_ignore_warmup_and_read_epochs():
     collapsing = [1.0, 0.1, 0.01, 0.001]
     found = schedule_observations(collapsing, steps_per_epoch=40, collapse_ratio=0.01)
     assert found["schedule.collapse_step"] == 2 and found["schedule.collapse_epochs"] == pytest.approx(0.05)
+    assert found["schedule.recovers"] is False
+    restarts = [1.0, 0.5, 0.005, 1.0, 0.5, 0.005]       # warm restarts: down to 0.5%, then back up
+    assert schedule_observations(restarts, steps_per_epoch=60, collapse_ratio=0.01)["schedule.recovers"] is True
 
 
 def test_adams_eps_is_lost_in_float16_only():
