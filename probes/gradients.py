@@ -362,6 +362,11 @@ class GradientsProbe(Probe):
             if ratios:
                 obs["update_ratio_median"] = statistics.median(ratios)
                 obs["update_ratio_max"] = max(ratios)
+            ends = [table[0].get("update_ratio"), table[-1].get("update_ratio")] if len(table) >= 2 else []
+            if ends and ends[0] is not None and ends[1] and math.isfinite(ends[0]) and math.isfinite(ends[1]):
+                # Whether the first layer's small gradient keeps it from moving
+                # (tree.yaml, grad_flow_vanishing): Adam's step does not shrink with it.
+                obs["first_last_update_ratio"] = ends[0] / ends[1]
             if n_train:
                 still = 0
                 for p in trainable:

@@ -183,6 +183,21 @@ def test_attention_query_and_key_gradients_are_not_vanishing(runs):
 
 
 @pytest.mark.slow
+@needs("hf_trainer_bert_healthy")
+def test_attention_query_and_key_gradients_are_not_vanishing_when_probed():
+    """The same in probe mode: the gradients probe's one AdamW step moves the
+    query projection two thirds as much as the head."""
+    from loss_advisor.pipeline.api import diagnose_target
+    from loss_advisor.probing.target import load_target
+
+    result = diagnose_target(load_target(f"{SCRIPTS / 'hf_trainer_healthy.py'}:target"),
+                             probes=["gradients"], device="cpu", lang="en")
+    found = next(p for p in result.to_dict()["probes"] if p["name"] == "gradients")["findings"]
+    assert found["first_last_ratio"] <= 1e-3 and found["first_last_update_ratio"] >= 0.1
+    assert "vanishing_gradients" not in [cause for cause, _ in alarms(result.to_dict())]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_the_callback_writes_the_markdown_report(runs, name):
     if not installed(library(name)):

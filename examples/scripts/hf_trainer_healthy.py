@@ -58,6 +58,21 @@ def build_model(kind="gpt2"):
     return GPT2LMHeadModel(config)
 
 
+def target(seed=0, model="bert"):
+    """The same set-up for `loss-advisor probe hf_trainer_healthy.py:target`."""
+    torch.manual_seed(seed)
+    data = torch.utils.data.DataLoader(Counting(512, seed=0, classify=model == "bert"), batch_size=16, shuffle=True)
+    if model == "bert":
+        loss_fn = lambda out, y: torch.nn.functional.cross_entropy(out.logits, y)      # noqa: E731
+    else:
+        loss_fn = lambda out, y: torch.nn.functional.cross_entropy(                    # noqa: E731
+            out.logits[:, :-1].reshape(-1, VOCAB), y[:, 1:].reshape(-1), ignore_index=-100)
+    return {"model": build_model(model), "loss_fn": loss_fn, "train_data": data,
+            "optimizer": lambda params: torch.optim.AdamW(params, lr=2e-3),
+            "split_batch": lambda b: ({"input_ids": b["input_ids"], "attention_mask": b["attention_mask"]}, b["labels"]),
+            "task": "classification" if model == "bert" else "language_modeling", "ignore_index": -100}
+
+
 def main(prepare=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=["gpt2", "bert"], default="gpt2")
