@@ -840,7 +840,11 @@ class Interventions:
         late = _late_drop(mean_c)
         moved = (mean_c[0] - mean_c[-1]) / mean_c[0] if len(mean_c) >= 2 and mean_c[0] and mean_c[-1] is not None \
             and mean_c[0] > 0 else None
-        if result["verdict"] == "refuted" and moved is not None and moved < threshold("interventions.min_effect"):
+        if result["verdict"] == "refuted" and steps < self.sizes.steps:
+            # a refutation claims the change does nothing: only a run of the designed length can say so
+            result["verdict"] = "inconclusive"
+            result["reason"] = f"shortened to {steps} of {self.sizes.steps} steps by the time budget: too short to refute"
+        elif result["verdict"] == "refuted" and moved is not None and moved < threshold("interventions.min_effect"):
             # neither the change nor the set-up trained in this window: it tested nothing
             result["verdict"] = "inconclusive"
             result["reason"] = f"the run with the change barely moved ({moved:.0%}): too short to refute"
