@@ -114,15 +114,14 @@ class Context:
         Fewer than wanted: the cut is recorded and the run's output says
         what was cut and why. Fewer than `minimum`: the probe is skipped, as
         a comparison that short would measure nothing."""
-        per_example = self.harness.seconds_per_example
-        if per_example is None or wanted <= 0:
-            return wanted
         size = examples if examples else (self.harness.batch_size or 1)
-        step = per_example * size
+        step = self.harness.estimate_step(size)
+        if step is None or wanted <= 0:
+            return wanted
         if step < PLAN_MIN_FRACTION * self.budget.seconds:
             return wanted
         left = max(0.0, self.budget.seconds * PLAN_MARGIN - self.elapsed()) / max(1, runs)
-        left -= per_example * extra_examples / 3
+        left -= (self.harness.eval_seconds_per_example() or 0.0) * extra_examples
         affordable = int(left / step) if step > 0 else wanted
         if affordable >= wanted:
             return wanted

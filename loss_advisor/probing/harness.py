@@ -183,6 +183,10 @@ class Harness:
         # (train_step times every step; None until one ran): what probes
         # size their work by (Context.plan).
         self.seconds_per_example: float | None = None
+        # The same by batch size (examples -> seconds a step): a small
+        # model's step is mostly fixed overhead, so its time per example at
+        # one size says little about another.
+        self.step_seconds: dict[int, float] = {}
         self._schedulers: "weakref.WeakKeyDictionary[torch.optim.Optimizer, Any]" = weakref.WeakKeyDictionary()
         self._check_and_cache()
         self.batch_size = batch_len(self.batches[0][0]) or batch_len(self.batches[0][1])
@@ -549,6 +553,30 @@ class Harness:
         rate = seconds / max(1, examples)
         old = self.seconds_per_example
         self.seconds_per_example = rate if old is None else 0.5 * (old + rate)
+        size = max(1, examples)
+        was = self.step_seconds.get(size)
+        self.step_seconds[size] = seconds if was is None else 0.5 * (was + seconds)
+
+    def estimate_step(self, examples: int) -> float | None:
+        """Seconds a training step of `examples` examples should take: as
+        measured at that batch size, else scaled up from the nearest size
+        measured (never down: the overhead stays), else from the time per
+        example; None before any step was timed."""
+        if self.step_seconds:
+            nearest = min(self.step_seconds, key=lambda m: abs(math.log(m / max(1, examples))))
+            took = self.step_seconds[nearest]
+            return took * examples / nearest if examples > nearest else took
+        if self.seconds_per_example is None:
+            return None
+        return self.seconds_per_example * max(1, examples)
+
+    def eval_seconds_per_example(self) -> float | None:
+        """A forward pass per example, at a third of the cheapest training
+        step per example measured (the largest batch's)."""
+        rates = [t / m for m, t in self.step_seconds.items()]
+        if self.seconds_per_example is not None:
+            rates.append(self.seconds_per_example)
+        return min(rates) / 3 if rates else None
 
     @torch.no_grad()
     def eval_loss(self, model: nn.Module, batches: list[tuple[Any, Any]]) -> float:
