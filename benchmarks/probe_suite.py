@@ -58,6 +58,8 @@ def main() -> int:
             outcome = run_probes(target, budget=args.budget, after=stage)
             times.append(time.perf_counter() - start)
         totals[path.stem] = statistics.median(times)
+        if stage is not None:              # no record: nothing was likely enough to test
+            added[path.stem], tested[path.stem] = 0.0, 0
         for r in outcome.records:
             if r.name == "interventions":
                 added[path.stem] = r.seconds
@@ -66,7 +68,7 @@ def main() -> int:
             if r.status == "ok":
                 per_probe_s[r.name].append(r.seconds)
                 per_probe_steps[r.name].append(r.steps)
-        extra = f"  interventions {added[path.stem]:5.2f} s, {tested[path.stem]} tested" if path.stem in added else ""
+        extra = f"  interventions {added[path.stem]:5.2f} s, {tested[path.stem]} tested" if tested.get(path.stem) else ""
         print(f"  {path.stem:24} {totals[path.stem]:6.2f} s{extra}", flush=True)
 
     values = list(totals.values())
