@@ -131,3 +131,17 @@ def test_a_slow_model_takes_its_gradient_statistics_on_fewer_examples_and_says_s
     assert 32 <= planned < record.message_params["wanted"] == STAT_EXAMPLES
     assert f"{planned} examples instead of {STAT_EXAMPLES}" in record.message_in("en")
     assert record.message_in("ja") != record.message_in("en")
+
+
+def test_a_step_is_estimated_at_its_own_batch_size_not_from_a_time_per_example():
+    """A small model's step is mostly overhead: 8 ms for 8 examples and 9 ms
+    for 128. Read per example off the small batch, a 128-example step would
+    look like 128 ms and its probe would be cut for nothing."""
+    h = Harness(from_object(small_setup()))
+    assert h.estimate_step(32) is None
+    h.note_step_time(0.008, 8)
+    h.note_step_time(0.009, 128)
+    assert h.estimate_step(128) == pytest.approx(0.009)
+    assert h.estimate_step(256) == pytest.approx(0.018)      # scaled up from the nearest size
+    assert h.estimate_step(4) == pytest.approx(0.008)        # never down: the overhead stays
+    assert h.eval_seconds_per_example() == pytest.approx(0.009 / 128 / 3)
