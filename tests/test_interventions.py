@@ -260,3 +260,20 @@ def test_changes_that_swap_in_the_reference_step_raise_only_the_leading_step_cau
     conf = {d.cause: d.confidence for d in session.diagnoses()}
     raised = [c for c in ("params_not_updated", "step_before_backward") if conf[c] >= 0.9]
     assert len(raised) == 1
+
+
+def test_inputs_that_look_ignored_follow_from_a_step_that_never_clears_gradients(kb):
+    """The third scenario of the issue, as the engine ranks it: the reference
+    step both recovers the training and makes the inputs matter again."""
+    session = Session(kb)
+    session.answer("q_inputs_used", "same")           # inputs look ignored, strongly
+    before = {d.cause: d.confidence for d in session.diagnoses()}
+    assert before["inputs_ignored"] > before["missing_zero_grad"]
+    gone = {"inputs_ignored": {"as_is": 0.0, "with_change": 0.62, "present_as_is": True,
+                               "present_with_change": False}}
+    session.set_interventions({"missing_zero_grad": _outcome("confirmed", 14.9, 1.15, mechanism="reference_step",
+                                                             family="reference_step", symptoms=gone)})
+    ranked = session.diagnoses()
+    assert ranked[0].cause == "missing_zero_grad"
+    ignored = next(d for d in ranked if d.cause == "inputs_ignored")
+    assert ignored.consequence_of == "missing_zero_grad" and "missing_zero_grad" in ignored.evidence[0].text
