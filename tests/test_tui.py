@@ -310,6 +310,39 @@ async def test_both_languages_render_and_switch():
         assert "確信度" in shown(app, "#detail")
 
 
+@run_async
+async def test_the_diagnosis_opens_on_a_cause_other_than_the_top_one():
+    """Opening the diagnosis on a lower cause rebuilds the detail twice in a
+    row (mounting, then the ranking's highlight); the detail was an exclusive
+    worker, and cancelling it while it awaited the old widgets' removal
+    cancelled their tasks and, through the removal the app awaited too, ended
+    the app's message loop: under a pty the app closed by itself (exit 0),
+    here Pilot timed out. Both ways in: a cause chosen in the side panel
+    before the view opens, and `selected_cause` set before `d`."""
+    app = create_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(pilot)
+        await press(pilot, key("q_symptom", "nan"), key("q_nan_when", "later"))
+        ids = ranking(app)
+        third, second = ids[2], ids[1]
+        # chosen in the side panel of the questions: the view opens on it
+        app.screen.query_one("#hypotheses").focus()
+        await press(pilot, "home", "down", "down", "enter")
+        assert app.screen.VIEW == "diagnosis" and app.screen.cause == third
+        assert c_title(third) in shown(app, "#detail")
+        assert f"{third} · confidence" in shown(app, "#detail")
+        # the app still answers keys: back to the questions, on to another cause
+        await press(pilot, "escape")
+        assert app.screen.VIEW == "questions"
+        app.selected_cause = second
+        await press(pilot, "d")
+        assert app.screen.VIEW == "diagnosis" and app.screen.cause == second
+        assert f"{second} · confidence" in shown(app, "#detail")
+        await press(pilot, "down")
+        assert f"{third} · confidence" in shown(app, "#detail")
+        assert app.is_running
+
+
 # --- probes from the UI -------------------------------------------------------------
 
 @run_async

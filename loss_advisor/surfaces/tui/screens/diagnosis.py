@@ -1,8 +1,6 @@
 """The diagnosis view: the ranking at the left, the chosen cause in full."""
 from __future__ import annotations
 
-from functools import partial
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import OptionList
@@ -63,8 +61,7 @@ class DiagnosisScreen(MainView):
         self._detail_for = state
         detail = self.query_one("#detail", CauseDetail)
         detail.border_title = t("tui.view.diagnosis", ctl.lang)
-        self.run_worker(partial(detail.show, ctl.kb.causes[self.cause], diagnosis, ctl.lang, experiment),
-                        group="detail", exclusive=True)
+        detail.show(ctl.kb.causes[self.cause], diagnosis, ctl.lang, experiment)
 
     def action_verify(self) -> None:
         """Verify the chosen cause's remedy by experiment (again: cancel it)."""

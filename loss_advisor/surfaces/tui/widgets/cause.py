@@ -105,11 +105,18 @@ def _experiment(cause: str, experiment: Mapping[str, Any], lang: str) -> list:
 
 
 class CauseDetail(VerticalScroll):
-    """Rebuilt for each cause; texts come from the KB, evidence from the engine."""
+    """Rebuilt for each cause; texts come from the KB, evidence from the engine.
 
-    async def show(self, cause: Cause, diagnosis: Diagnosis, lang: str,
-                   experiment: Mapping[str, Any] | None = None) -> None:
-        await self.remove_children()
+    `show` awaits nothing: the removal and the mounting are queued in order on
+    the message loop, so a newer cause simply queues after an older one. It
+    was once an exclusive worker awaiting `remove_children()`: a second render
+    cancelled the first while it awaited the removal, and asyncio's gather
+    passed the cancellation on to the removed widgets' own tasks, which the
+    app's loop was also awaiting: the app stopped handling messages, a frozen
+    screen (opening a cause other than the top one did it)."""
+
+    def show(self, cause: Cause, diagnosis: Diagnosis, lang: str,
+             experiment: Mapping[str, Any] | None = None) -> None:
         widgets = [
             Static(Text(pick(cause.title, lang), style="bold"), classes="title"),
             Static(Text(f"{cause.id} · " + t("tui.diag.confidence", lang, pct=f"{diagnosis.confidence:.0%}"),
@@ -137,8 +144,10 @@ class CauseDetail(VerticalScroll):
         widgets += [_bullet(pick(s, lang)) for s in cause.symptoms]
         widgets.append(_heading(t("tui.diag.confirm", lang)))
         widgets += [_bullet(pick(s, lang)) for s in cause.confirm]
-        await self.mount_all(widgets)
-        self.scroll_home(animate=False)
+        with self.app.batch_update():
+            self.remove_children()
+            self.mount_all(widgets)
+        self.call_after_refresh(self.scroll_home, animate=False)
 
     def codes(self) -> list[str]:
         return [s.code for s in self.query(CodeSnippet)]
