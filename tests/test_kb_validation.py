@@ -47,6 +47,35 @@ def _problems(kb_dir, **kwargs) -> str:
     return "\n".join(info.value.problems)
 
 
+def test_every_evidence_line_fills_whole(kb):
+    """fill() replaces whole placeholders only: with every observation given,
+    for a rise and for a fall, no brace may be left for the user to read."""
+    from loss_advisor.core.engine import fill
+    from loss_advisor.core.i18n import LANGS
+    from loss_advisor.core.kb import PLACEHOLDER
+
+    for q in kb.questions.values():
+        for rule in q.auto:
+            for lang in LANGS:
+                names = {m.group(1) for m in PLACEHOLDER.finditer(rule.evidence[lang])}
+                for value in (0.25, -0.25):
+                    text = fill(rule.evidence[lang], {name: value for name in names})
+                    assert "{" not in text and "}" not in text, (q.id, rule.id, lang, text)
+
+
+def test_a_placeholder_cut_short_is_an_error(kb_copy):
+    """In an unquoted YAML text, " #" starts a comment: a signed spec's
+    "fell #" cut the text inside its placeholder, which fill() then left
+    as it was. The check names the text and says why."""
+    _edit(kb_copy / "tree.yaml", "en: 'in a short run the loss barely moved ({curve.relative_drop:.1%|fell #|rose #}, "
+          "no significant downward trend)'",
+          "en: in a short run the loss barely moved ({curve.relative_drop:.1%|fell #|rose #}, "
+          "no significant downward trend)")
+    msg = _problems(kb_copy)
+    assert "field 'auto[7].evidence.en': a brace outside a whole {observation.name:spec} placeholder" in msg
+    assert "' #' in an unquoted text starts a comment" in msg
+
+
 def test_invalid_yaml_names_file_and_line(kb_copy):
     _edit(kb_copy / "tree.yaml", "root: q_symptom", "root: [q_symptom")
     msg = _problems(kb_copy)

@@ -351,6 +351,21 @@ def test_a_flat_curve_at_the_task_s_chance_level(kb):
     assert any("chance level, 1.1 against 1.1 for a uniform guess" in r for r in verdict.reasons), verdict
 
 
+def test_a_flat_run_s_verdict_fills_its_signed_placeholder(kb):
+    """A flat run watched for a few dozen steps (a Hugging Face Trainer's, say):
+    the verdict quotes symptom_flat_short_run's evidence, whose signed spec
+    ("fell #|rose #") an unquoted YAML text had cut at " #", a comment, so
+    that "({curve.relative_drop:.1%|fell)" reached the user as is."""
+    flat = {"curve.points": 40, "curve.start_loss": 0.7, "curve.end_loss": 0.697, "curve.relative_drop": 0.004,
+            "curve.trend_p": 0.4, "curve.trend_total": -0.003, "curve.noise": 0.01, "curve.late_drop": 0.0,
+            "curve.peak_ratio": 1.01}
+    for lang, words in (("en", "barely moved (fell 0.4%, no significant downward trend)"), ("ja", "0.4%減少")):
+        verdict = decide(kb, flat, lang=lang)
+        assert verdict.kind == "inconclusive"
+        assert any(words in r for r in verdict.reasons), verdict.reasons
+        assert not any("{" in r or "}" in r for r in verdict.reasons), verdict.reasons
+
+
 # --- the rules file ------------------------------------------------------------------------
 
 def test_rules_are_checked_against_the_tree(kb):

@@ -640,6 +640,13 @@ def check_kb(kb: KnowledgeBase, docs: dict[str, tuple[str, Any]],
                 for m in PLACEHOLDER.finditer(r.evidence[lang]):
                     if m.group(2) and not _valid_spec(m.group(2)):
                         problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].evidence.{lang}': bad format {m.group(2)!r}")
+                if {"{", "}"} & set(PLACEHOLDER.sub("", r.evidence[lang])):
+                    # fill() replaces whole placeholders only; a brace left over
+                    # would reach the user as is (an unquoted YAML text is cut
+                    # at " #", which a signed spec's wording holds: "fell #")
+                    problems.append(f"{tree_file}: node {q.id!r}: field 'auto[{i}].evidence.{lang}': a brace outside "
+                                    "a whole {observation.name:spec} placeholder (cut short? in YAML, ' #' in an "
+                                    "unquoted text starts a comment: quote the text)")
             problems += _condition_problems(r.when, f"{tree_file}: node {q.id!r}: field 'auto[{i}].when'")
             shown = {m.group(1) for lang in LANGS for m in PLACEHOLDER.finditer(r.evidence[lang]) if m.group(2)}
             promised = guaranteed_present(r.when)
