@@ -98,7 +98,9 @@ def _notes(app) -> list[str]:
 
 @run_async
 async def test_verifying_a_remedy_runs_in_a_worker_and_moves_the_ranking(tmp_path):
-    app = create_app("en", target=_target(tmp_path))
+    # A step that sleeps a little keeps the worker busy past the key press: with
+    # none, a fast machine can finish the whole verification before the check.
+    app = create_app("en", target=_target(tmp_path, sleep=0.005))
     async with app.run_test(size=SIZE) as pilot:
         await idle(pilot)
         await _open(pilot, "missing_zero_grad")
