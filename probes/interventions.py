@@ -585,9 +585,12 @@ def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float
     mean_a, mean_c = statistics.fmean(fin_a), statistics.fmean(fin_c)
     gain = mean_a - mean_c
     floor = threshold("interventions.min_effect") * abs(mean_a)
-    if gain > max(threshold("interventions.noise_multiple") * error, floor):
+    noise = threshold("interventions.noise_multiple") * error
+    if gain > max(noise, floor):
         return "confirmed", spread
-    if gain <= max(error, floor / 2):
+    # Refuted: no gain worth half the effect floor, measured precisely enough
+    # that a gain of the floor's size would have shown (a noisy arm refutes nothing).
+    if gain <= floor / 2 and noise <= floor:
         return "refuted", spread
     return "inconclusive", spread
 

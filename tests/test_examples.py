@@ -64,7 +64,7 @@ EXPECTED = {
 CONFIRMED = ["lr_too_high", "lr_too_low", "raw_features", "softmax_before_ce", "nan_in_data", "summed_loss",
              "frozen_model", "no_optimizer_step", "dead_relu", "zero_init", "class_imbalance", "unshuffled_sorted",
              "broadcast_shapes", "missing_zero_grad", "step_before_backward", "eval_mode_training",
-             "batch_too_small", "dropout_keep_prob", "weight_decay_too_strong", "lr_kills_relu", "zero_grad_adam",
+             "batch_too_small", "dropout_keep_prob", "weight_decay_too_strong", "zero_grad_adam",
              "small_init_vanishing", "padding_counted_tagger"]
 # A cause that produces another's symptom: (the symptom's cause, its root).
 CONSEQUENCES = {"lr_too_high": ("dead_relu", "lr_too_high"), "zero_init": ("dead_relu", "bad_initialization")}

@@ -72,12 +72,15 @@ def test_decide_confirms_only_beyond_the_noise_and_the_effect_floor():
     # a gain of 0.15 with a spread of 0.1 in both arms: a standard error of 0.082,
     # beyond one of them and the effect floor (0.1 x 1.0), within two
     assert decide([1.0, 1.1, 0.9], [0.85, 0.95, 0.75])[0] == "inconclusive"
-    assert decide([1.0, 1.3, 0.7], [0.9, 1.2, 0.6])[0] == "refuted"      # 0.1 within a standard error of 0.24
+    assert decide([1.0, 1.3, 0.7], [0.9, 1.2, 0.6])[0] == "inconclusive"   # too noisy to refute a gain of 0.1
+    assert decide([1.0, 1.02, 0.98], [1.01, 1.03, 0.99])[0] == "refuted"
     # a chaotic set-up (a wide spread as is) against a steady remedy
     assert decide([6.65, 1.04, 3.59], [0.09, 0.08, 0.10])[0] == "confirmed"
     # a deterministic set-up (no spread): the effect floor decides
     assert decide([1.0, 1.0, 1.0], [0.5, 0.5, 0.5])[0] == "confirmed"
     assert decide([1.0, 1.0, 1.0], [0.99, 0.99, 0.99])[0] == "refuted"
+    # a real gain (20%) with a change whose own runs scatter widely refutes nothing
+    assert decide([2.41, 2.45, 2.38], [0.6, 2.5, 2.66])[0] == "inconclusive"
     # a divergence removed confirms; a divergence caused refutes; both diverging says nothing
     assert decide([math.inf, math.inf], [0.4, 0.5])[0] == "confirmed"
     assert decide([0.4, 0.5], [math.inf, math.inf])[0] == "refuted"
