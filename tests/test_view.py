@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import pytest
 
 from conftest import ROOT
 
@@ -74,3 +75,21 @@ def test_numbers_read_the_same_everywhere():
     assert view.fmt_number(float("nan")) == "NaN" and view.fmt_number(None) == "—"
     assert view.plain_number(1.5e-7) == "0.00000015"
     assert view.format_any([1, 2.5, None]) == "[1, 2.5, —]"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_probe_table_s_columns_line_up_whatever_the_status(lang):
+    """'skipped' is longer than the column was, and Japanese statuses are
+    wide characters: the seconds column starts at one terminal column."""
+    from loss_advisor.core.engine import Session
+    from loss_advisor.core.kb import load_kb
+    from loss_advisor.core.records import ProbeRecord
+    from loss_advisor.core.result import Result
+
+    probes = [ProbeRecord("data", "ok", 0.03), ProbeRecord("sequence", "skipped", 0.0),
+              ProbeRecord("labels", "error", 1.5, message="boom")]
+    text = Result(session=Session(load_kb(), lang=lang), probes=probes).to_text()
+    rows = [line for line in text.splitlines() if line.strip().split(" ")[0] in {"data", "sequence", "labels"}]
+    assert len(rows) == 3
+    columns = {view.display_width(row[:row.index(" s  ")]) for row in rows}
+    assert len(columns) == 1, rows

@@ -145,10 +145,12 @@ class Result:
         if self.probes:
             lines.append(t("text.probes", lang))
             width = max(len(p.name) for p in self.probes)
-            for p in self.probes:
-                status = t(f"status.{p.status}", lang)
+            statuses = [t(f"status.{p.status}", lang) for p in self.probes]
+            status_width = max(view.display_width(s) for s in statuses)
+            for p, status in zip(self.probes, statuses):
                 tail = f"  {p.message_in(lang)}" if p.message else ""
-                lines.append(f"  {p.name:<{width}}  {status:<6} {p.seconds:6.2f} s  {p.steps:5d} {t('text.steps', lang)}{tail}")
+                lines.append(f"  {p.name:<{width}}  {view.pad(status, status_width)} {p.seconds:6.2f} s  "
+                             f"{p.steps:5d} {t('text.steps', lang)}{tail}")
             lines.append("")
         ranked = self.ranked()
         strong = view.findings_of(ranked)

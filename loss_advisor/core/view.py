@@ -10,6 +10,7 @@ records of loss_advisor.core.records, nothing else.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -86,6 +87,17 @@ def format_any(value: Any, grouped: bool = True) -> str:
     if value == "":
         return '""'
     return "—" if value is None else str(value)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` terminal columns (str.ljust counts
+    characters, so a Japanese column would drift)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def label(key: str, lang: str, prefix: str) -> str:
