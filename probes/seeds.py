@@ -48,6 +48,20 @@ def reinitialise(model: nn.Module, seed: int) -> int:
     return count
 
 
+def same_length(runs: list[tuple[list[int], list[float]]]) -> list[tuple[list[int], list[float]]]:
+    """The seeds' runs cut to the steps they all reached. The time cap can stop
+    a later seed's run early (other processes slow the machine), and losses
+    read at different steps differ by training, not by seed: compared as they
+    came, a busy machine read as seed sensitivity. A run that diverged keeps
+    its non-finite end (that difference is the seed's), and sets no length."""
+    finite = [len(losses) for _, losses in runs if losses and all(math.isfinite(v) for v in losses)]
+    if not finite:
+        return runs
+    n = min(finite)
+    return [(steps, losses) if not all(math.isfinite(v) for v in losses) else (steps[:n], losses[:n])
+            for steps, losses in runs]
+
+
 class SeedsProbe(Probe):
     name = "seeds"
     title = {"en": "Seed sensitivity", "ja": "シードによるばらつき"}
@@ -61,6 +75,7 @@ class SeedsProbe(Probe):
         uses_seed = h.target.accepts_seed
         out = Output()
         ends, drops, starts, lates = [], [], [], []
+        runs: list[tuple[list[int], list[float]]] = []
         for k, seed in enumerate(SEEDS):
             if uses_seed:
                 harness = Harness(h.target.with_seed(seed), h.device)
@@ -79,7 +94,12 @@ class SeedsProbe(Probe):
 
             run = harness.train(model, opt, steps, tick=tick)
             h.steps += len(run.losses) if harness is not h else 0
-            curve = analyse(run.steps, run.losses).observations
+            runs.append((list(run.steps), list(run.losses)))
+            if ctx.out_of_time() and k < len(SEEDS) - 1:
+                out.notes.append(f"time cap reached after {k + 1} seeds")
+                break
+        for run_steps, losses in same_length(runs):
+            curve = analyse(run_steps, losses).observations
             if "end_loss" not in curve or curve.get("nonfinite_step") is not None:
                 ends.append(math.inf)
                 drops.append(-math.inf)
@@ -88,9 +108,6 @@ class SeedsProbe(Probe):
                 starts.append(curve["start_loss"])
                 drops.append(curve.get("relative_drop", 0.0))
                 lates.append(curve.get("late_drop", 0.0))
-            if ctx.out_of_time() and k < len(SEEDS) - 1:
-                out.notes.append(f"time cap reached after {k + 1} seeds")
-                break
         out.observations["method"] = "target(seed=...)" if uses_seed else "reset_parameters()"
         out.observations["runs"] = len(ends)
         finite = [e for e in ends if math.isfinite(e)]

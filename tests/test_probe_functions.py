@@ -196,3 +196,17 @@ def test_curve_analysis_sees_validation_turn_up():
     assert obs["val_rise"] > 0.5 and obs["val_rise_p"] < 0.05
     assert 0.25 < obs["val_min_at"] < 0.5
     assert obs["train_drop_after_val_min"] > 0.5 and obs["gap_ratio"] > 10
+
+
+def test_seed_runs_are_compared_at_the_steps_they_all_reached():
+    """A time cap that stops the last seed's run early must not read as seed
+    sensitivity; a diverged run keeps its non-finite end."""
+    from loss_advisor.probes.seeds import same_length
+    full = (list(range(10)), [2.0 - 0.1 * i for i in range(10)])
+    cut = (list(range(4)), [2.0 - 0.1 * i for i in range(4)])
+    diverged = (list(range(3)), [2.0, 5.0, float("nan")])
+    same = same_length([full, full, cut])
+    assert [len(losses) for _, losses in same] == [4, 4, 4]
+    assert {losses[-1] for _, losses in same} == {cut[1][-1]}
+    kept = same_length([full, diverged, cut])
+    assert [len(losses) for _, losses in kept] == [4, 3, 4]
