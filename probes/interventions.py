@@ -576,7 +576,9 @@ def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float
     if not fin_a and len(fin_c) == len(changed):
         return "confirmed", None                      # the change removes a divergence
     if not fin_c:
-        return ("refuted" if len(fin_a) == len(as_is) else "inconclusive"), None
+        # the change's own run diverged: it overshot (a raised rate past the
+        # divergence point), which says nothing of whether the cause is there
+        return "inconclusive", None
     if len(fin_a) < len(as_is) or len(fin_c) < len(changed):
         return "inconclusive", None
     spread = statistics.stdev(fin_a) if len(fin_a) > 1 else 0.0
