@@ -73,6 +73,60 @@ def dead_units(t: torch.Tensor, axis: int) -> tuple[int, int]:
     return int((~alive).sum()), int(alive.numel())
 
 
+def end_layers(model: nn.Module) -> tuple[nn.Module, nn.Module] | None:
+    """The first and the last weight layer that train (module order), or None
+    with fewer than two: a frozen layer gets no gradient, which is not a
+    gradient that vanished."""
+    layers = [m for m in model.modules() if isinstance(m, WEIGHT_LAYERS)
+              and any(w.requires_grad for w in weights_of(m))]
+    return (layers[0], layers[-1]) if len(layers) >= 2 else None
+
+
+def _norm(tensors: list[torch.Tensor]) -> float:
+    return float(torch.stack([t.detach().float().norm() for t in tensors]).norm()) if tensors else 0.0
+
+
+def relative_gradient_ratio(h: Harness, model: nn.Module, batch: tuple) -> float | None:
+    """The first training weight layer's relative gradient (gradient norm over
+    weight norm) over the last's, on one batch; the gradients are cleared
+    before and after."""
+    ends = end_layers(model)
+    if ends is None:
+        return None
+    for p in model.parameters():
+        p.grad = None
+    try:
+        h.batch_loss(model, batch).backward()
+        rel = []
+        for m in ends:
+            ws = [w for w in weights_of(m) if w.requires_grad]
+            grads = [w.grad for w in ws if w.grad is not None]
+            weight = _norm(ws)
+            rel.append(_norm(grads) / weight if weight > 0 else 0.0)
+    finally:
+        for p in model.parameters():
+            p.grad = None
+    return rel[0] / rel[1] if rel[1] > 0 and math.isfinite(rel[0]) and math.isfinite(rel[1]) else None
+
+
+def weights_at(layers: tuple[nn.Module, ...]) -> list[list[torch.Tensor]]:
+    """A copy of these layers' training weights (to measure how far they move)."""
+    return [[w.detach().clone() for w in weights_of(m) if w.requires_grad] for m in layers]
+
+
+def movement_ratio(layers: tuple[nn.Module, nn.Module], before: list[list[torch.Tensor]]) -> float | None:
+    """How far the first layer's weights moved since `before`, relative to their
+    size, over the same for the last layer."""
+    moved = []
+    for m, start in zip(layers, before):
+        now = [w for w in weights_of(m) if w.requires_grad]
+        size = _norm(start)
+        moved.append(_norm([a.detach() - b for a, b in zip(now, start)]) / size if size > 0 else math.nan)
+    if not all(math.isfinite(v) for v in moved) or moved[1] <= 0:
+        return None
+    return moved[0] / moved[1]
+
+
 def stats_batch(h: Harness, model: nn.Module | None = None, limit: int = STAT_EXAMPLES) -> tuple[Any, Any]:
     """Up to STAT_EXAMPLES examples; the user's own first batch if a larger one fails.
 

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from loss_advisor.core.kb import threshold
 from loss_advisor.core.records import Curve
 from loss_advisor.probes.base import Cancelled
-from loss_advisor.probes.gradients import ActivationRecorder, WEIGHT_LAYERS, weights_of
+from loss_advisor.probes.gradients import ActivationRecorder, WEIGHT_LAYERS, relative_gradient_ratio, weights_of
 from loss_advisor.probes.input_baseline import zeroed
 from loss_advisor.probing.harness import Harness, as_loss, batch_len, concat, first_tensor, take, to_device
 from loss_advisor.probing.target import describe_exception
@@ -481,23 +481,9 @@ def _input_gain(h: Harness, model: nn.Module, batch: tuple) -> float | None:
 
 
 def _gradient_ratio(h: Harness, model: nn.Module, batch: tuple) -> float | None:
-    """Relative gradient (gradient norm over weight norm) of the first weight
-    layer over the last's, as the gradients probe measures it."""
-    layers = [m for m in model.modules() if isinstance(m, WEIGHT_LAYERS) and weights_of(m)]
-    if len(layers) < 2:
-        return None
-    for p in model.parameters():
-        p.grad = None
-    h.loss(h.forward(model, batch[0]), batch[1]).backward()
-    norms = []
-    for m in (layers[0], layers[-1]):
-        ws = [w for w in weights_of(m) if w.grad is not None]
-        grad = float(torch.stack([w.grad.float().norm() for w in ws]).norm()) if ws else 0.0
-        weight = float(torch.stack([w.detach().float().norm() for w in ws]).norm()) if ws else 0.0
-        norms.append(grad / weight if weight > 0 else 0.0)
-    for p in model.parameters():
-        p.grad = None
-    return norms[0] / norms[1] if norms[1] > 0 else None
+    """Relative gradient of the first training weight layer over the last's
+    (the short run's measure after training)."""
+    return relative_gradient_ratio(h, model, batch)
 
 
 # cause -> (meter, the line that tells the symptom present (thresholds.yaml), "above" or "below" it)
@@ -560,15 +546,17 @@ class OutOfTime(Exception):
     """The interventions' share of the budget ran out inside a run."""
 
 
-def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float | None]:
+def decide(as_is: Sequence[float], changed: Sequence[float],
+           start: float | None = None) -> tuple[str, float | None]:
     """confirmed, refuted or inconclusive, and the seed spread of the as-is arms.
 
     See knowledge/thresholds.yaml, interventions.*: the change must lower
     the mean loss by more than `noise_multiple` standard errors of the
     difference (from the seed-to-seed spread of both arms) and by at least
-    `min_effect` of the as-is loss; it is refuted when it lowers it by no
-    more than one standard error (or by less than half the effect floor);
-    in between it is inconclusive."""
+    `min_effect` of the loss the runs started from (`start`, the lower of
+    the two arms' first losses) or of the as-is loss, whichever is larger;
+    it is refuted when it lowers the as-is loss by no more than half its
+    `min_effect`, measured precisely enough; in between it is inconclusive."""
     fin_a = [v for v in as_is if math.isfinite(v)]
     fin_c = [v for v in changed if math.isfinite(v)]
     if not as_is or not changed:
@@ -587,8 +575,12 @@ def decide(as_is: Sequence[float], changed: Sequence[float]) -> tuple[str, float
     mean_a, mean_c = statistics.fmean(fin_a), statistics.fmean(fin_c)
     gain = mean_a - mean_c
     floor = threshold("interventions.min_effect") * abs(mean_a)
+    # Confirmed against the loss the training started from as well: a change
+    # that gains a large share of an already small loss improves a training
+    # that works, it does not explain one that stalls (interventions.min_effect).
+    scale = max(abs(mean_a), abs(start)) if start is not None and math.isfinite(start) else abs(mean_a)
     noise = threshold("interventions.noise_multiple") * error
-    if gain > max(noise, floor):
+    if gain > max(noise, threshold("interventions.min_effect") * scale):
         return "confirmed", spread
     # Refuted: no gain worth half the effect floor, measured precisely enough
     # that a gain of the floor's size would have shown (a noisy arm refutes nothing).
@@ -833,7 +825,7 @@ class Interventions:
             curves_c.append(c)
             as_is.append(a[-1])
             changed.append(c[-1])
-        verdict, spread = decide(as_is, changed)
+        verdict, spread = decide(as_is, changed, start=_start(curves_a, curves_c))
         result.update(verdict=verdict, spread=spread, loss_as_is=_mean(as_is), loss_with_change=_mean(changed),
                       losses_as_is=as_is, losses_with_change=changed,
                       # what the change amounts to: every mechanism that swaps in the reference
@@ -889,6 +881,15 @@ class Interventions:
         finally:
             self.h.fresh_model(keep_mode=True)       # as it came in (the runner restores it all at the end)
         return outcomes
+
+
+def _start(curves_a: list[list[float]], curves_c: list[list[float]]) -> float | None:
+    """The loss the runs started from: the lower of the two arms' mean first
+    losses (a change that itself lowers the first loss, a re-initialisation,
+    is not held to the spike it removed)."""
+    starts = [_mean([c[0] for c in curves if c and math.isfinite(c[0])]) for curves in (curves_a, curves_c)]
+    starts = [s for s in starts if s is not None]
+    return min(starts) if starts else None
 
 
 def _as_float(value: Any) -> float | None:

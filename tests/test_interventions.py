@@ -79,6 +79,16 @@ def test_decide_confirms_only_beyond_the_noise_and_the_effect_floor():
     # a deterministic set-up (no spread): the effect floor decides
     assert decide([1.0, 1.0, 1.0], [0.5, 0.5, 0.5])[0] == "confirmed"
     assert decide([1.0, 1.0, 1.0], [0.99, 0.99, 0.99])[0] == "refuted"
+    # against the loss the runs started from: blind set 5's healthy deep ReLU MLP fell from
+    # 0.69 to 0.063 as is, and He re-initialisation took it to 0.018 - a gain of 70% of the
+    # loss as is, 6.5% of the start: an improvement of a training that works, not a cause
+    healthy = ([0.065, 0.062, 0.063], [0.019, 0.017, 0.018])
+    assert decide(*healthy)[0] == "confirmed"
+    assert decide(*healthy, start=0.69)[0] == "inconclusive"
+    # a stalled training the change recovers is confirmed whatever the start
+    assert decide([2.30, 2.28, 2.33], [0.31, 0.35, 0.30], start=2.31)[0] == "confirmed"
+    # a re-initialisation that removes a first-step spike is held to the lower start
+    assert decide([2.30, 2.28, 2.33], [0.31, 0.35, 0.30], start=2.30)[0] == "confirmed"
     # a real gain (20%) with a change whose own runs scatter widely refutes nothing
     assert decide([2.41, 2.45, 2.38], [0.6, 2.5, 2.66])[0] == "inconclusive"
     # a divergence removed confirms; a divergence caused refutes; both diverging says nothing
