@@ -240,6 +240,8 @@ DECLARED["short_run"] = curves.OBSERVATIONS + declare(
     ("balanced_accuracy", "fraction", "mean per-class recall after the run", "実行後のクラス別再現率の平均"),
     ("majority_prediction_share", "fraction", "share of predictions that are the commonest class", "予測のうち最多クラスの割合"),
     ("dead_unit_fraction", "fraction", "share of ReLU units dead after the run", "実行後のdead ReLUユニットの割合"),
+    ("first_last_ratio", "ratio", "first training weight layer's relative gradient over the last's, after the run", "実行後の、学習する最初の重み層の相対勾配 ÷ 最後の層の相対勾配"),
+    ("first_last_movement", "ratio", "how far the first weight layer moved during the run, relative to its size, over the same for the last", "実行中に最初の重み層が動いた量(大きさに対する比)÷ 最後の層の同じ量"),
     ("grad_growth", "ratio", "gradient norm late in the run over its level at the start", "実行終盤の勾配ノルム ÷ 開始時の勾配ノルム"),
     ("grad_spike", "ratio", "largest gradient norm in the run over its level at the start", "実行中の最大の勾配ノルム ÷ 開始時の勾配ノルム"),
     ("grad_nonfinite", "bool", "a gradient became NaN or inf while the loss was still finite", "lossが有限のうちに勾配がNaN/infになった"),

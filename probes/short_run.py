@@ -19,7 +19,8 @@ import torch
 
 from loss_advisor.probes.base import Budget, Context, Output, Probe
 from loss_advisor.probes.declared import DECLARED
-from loss_advisor.probes.gradients import ActivationRecorder, stats_batch
+from loss_advisor.probes.gradients import (ActivationRecorder, end_layers, movement_ratio, relative_gradient_ratio,
+                                          stats_batch, weights_at)
 from loss_advisor.probes.init_loss import main_output
 from loss_advisor.core import curves
 from loss_advisor.core.records import Curve
@@ -96,6 +97,10 @@ class ShortRunProbe(Probe):
             return ctx.out_of_time()
 
         start_level = self._start_level(h, model)
+        # The two end layers' weights, to see whether the first layers learn
+        # at all during the run (knowledge/tree.yaml, grad_flow_vanishing_in_training).
+        ends = end_layers(model)
+        ends_before = weights_at(ends) if ends is not None else None
         run = h.train(model, opt, steps, eval_every=eval_every, tick=tick, grad_norms=True)
         out = Output()
         analysis = curves.analyse(run.steps, run.losses,
@@ -125,14 +130,28 @@ class ShortRunProbe(Probe):
                             "balanced_accuracy", "majority_prediction_share"):
                     out.observations[key] = recall[key]
                 out.details["recall"] = {str(k): v for k, v in recall["recall"].items()}
+            try:
+                batch = stats_batch(h, model)
+            except Exception:
+                batch = h.batches[0]
             with torch.no_grad(), ActivationRecorder(model) as rec:
                 try:
-                    h.batch_loss(model, stats_batch(h, model))
+                    h.batch_loss(model, batch)
                 except Exception:
                     pass
             dead = rec.dead()
             if dead:
                 out.observations["dead_unit_fraction"] = dead["dead_unit_fraction"]
+            if ends is not None:
+                moved = movement_ratio(ends, ends_before)
+                if moved is not None:
+                    out.observations["first_last_movement"] = moved
+                try:
+                    ratio = relative_gradient_ratio(h, model, batch)
+                except Exception:
+                    ratio = None
+                if ratio is not None:
+                    out.observations["first_last_ratio"] = ratio
         out.details["start_level"] = start_level
         out.details.update({"train": Curve(run.steps, {"losses": run.losses, "grad_norms": run.grad_norms}),
                             "val": Curve(run.val_steps, {"losses": run.val_losses}),

@@ -35,6 +35,7 @@ EXPECTED = {
     "missing_zero_grad": "missing_zero_grad",
     "step_before_backward": "step_before_backward",
     "eval_mode_training": "eval_mode_during_training",
+    "eval_mode_input_norm": "eval_mode_during_training",
     "device_in_step": "device_mismatch",
     "no_optimizer_step": "params_not_updated",
     "overfitting": "overfitting",
@@ -57,17 +58,20 @@ EXPECTED = {
     # a cause that produces another's symptom: the root ranks first (issue 13)
     "lr_kills_relu": "lr_too_high",
     "small_init_vanishing": "bad_initialization",
+    "large_init_saturation": "bad_initialization",
     "zero_grad_adam": "missing_zero_grad",
 }
 # Examples whose diagnosis the paired run confirms (issue 13): the top
 # cause's intervention, applied alone, recovers the training.
 CONFIRMED = ["lr_too_high", "lr_too_low", "raw_features", "softmax_before_ce", "nan_in_data", "summed_loss",
              "frozen_model", "no_optimizer_step", "dead_relu", "zero_init", "class_imbalance", "unshuffled_sorted",
-             "broadcast_shapes", "missing_zero_grad", "step_before_backward", "eval_mode_training",
+             "broadcast_shapes", "missing_zero_grad", "step_before_backward", "eval_mode_input_norm",
              "batch_too_small", "dropout_keep_prob", "weight_decay_too_strong", "zero_grad_adam",
-             "small_init_vanishing", "padding_counted_tagger"]
+             "small_init_vanishing", "large_init_saturation", "padding_counted_tagger"]
 # A cause that produces another's symptom: (the symptom's cause, its root).
-CONSEQUENCES = {"lr_too_high": ("dead_relu", "lr_too_high"), "zero_init": ("dead_relu", "bad_initialization")}
+CONSEQUENCES = {"lr_too_high": ("dead_relu", "lr_too_high"), "zero_init": ("dead_relu", "bad_initialization"),
+                "small_init_vanishing": ("vanishing_gradients", "bad_initialization"),
+                "missing_zero_grad": ("inputs_ignored", "missing_zero_grad")}
 HEALTHY = ["healthy_digits", "healthy_regression", "healthy_cnn_train_step", "slow_but_healthy",
            "healthy_in_model_norm",
            # at scale: default initialisation on a wide and on a deep model (issue 15.3)

@@ -21,19 +21,22 @@ STAGE = "interventions"
 def plans(session: Session, k: int) -> list[Any]:
     """The causes to test: every cause at 0.5 or above and the close runners-up
     (interventions.runner_up), best first, at most k, each with a mechanism;
-    and for each, the other leading causes whose symptom to re-measure."""
+    and for each, the symptoms of the other causes to re-measure."""
     from loss_advisor.probes.interventions import SYMPTOMS, Plan
 
     floor = float(session.kb.thresholds.get("interventions.runner_up", 0.25))
     ranked = [d for d in session.diagnoses() if d.confidence >= min(floor, 0.5)
               and session.kb.causes[d.cause].kind == "fault"]
-    leading = [d.cause for d in ranked]
     out = []
     for d in ranked:
         spec = session.kb.causes[d.cause].intervention
         if spec is None or spec.mechanism is None:
             continue
-        out.append(Plan(d.cause, spec.mechanism, tuple(c for c in leading if c != d.cause and c in SYMPTOMS)))
+        # Every symptom is re-measured, not only those the probes ranked: a
+        # symptom the probes explain away (inputs the reference training uses)
+        # can still be what the user's own training shows, and the paired run
+        # measures it in both arms (cheap: one batch at the end of one seed).
+        out.append(Plan(d.cause, spec.mechanism, tuple(c for c in SYMPTOMS if c != d.cause)))
         if len(out) >= k:
             break
     return out
@@ -79,8 +82,7 @@ def verify_causes(session: Session, target: Target, causes: Iterable[str], devic
     from loss_advisor.probes.interventions import SYMPTOMS, Interventions, Plan, budget_sizes
 
     sizes = budget_sizes(budget)
-    leading = [d.cause for d in session.diagnoses() if d.confidence >= 0.25 and d.cause in SYMPTOMS]
-    chosen = [Plan(c, session.kb.causes[c].intervention.mechanism, tuple(x for x in leading if x != c))
+    chosen = [Plan(c, session.kb.causes[c].intervention.mechanism, tuple(x for x in SYMPTOMS if x != c))
               for c in causes if c in session.kb.causes and session.kb.causes[c].intervention is not None
               and session.kb.causes[c].intervention.mechanism is not None]
 
