@@ -14,6 +14,7 @@ import yaml
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from conftest import EXAMPLES
 from loss_advisor.core.engine import Session
 from loss_advisor.core.kb import KBError, default_kb_dir, load_kb, threshold
 from loss_advisor.core.result import Result
@@ -292,3 +293,46 @@ def test_inputs_that_look_ignored_follow_from_a_step_that_never_clears_gradients
     assert ranked[0].cause == "missing_zero_grad"
     ignored = next(d for d in ranked if d.cause == "inputs_ignored")
     assert ignored.consequence_of == "missing_zero_grad" and "missing_zero_grad" in ignored.evidence[0].text
+
+
+def test_a_cause_whose_own_symptom_the_as_is_run_lacks_is_refuted_whatever_the_loss_did(kb):
+    """Blind set 5's healthy deep ReLU MLP: 35% of its units dead at
+    initialisation, none after 100 steps of its own training; He
+    re-initialisation still lowered the loss (it trains faster than the
+    default). dead_relu is refuted; bad_initialization, tested by the same
+    change, keeps the confirmation."""
+    absent = {"dead_relu": {"as_is": 0.0, "with_change": 0.0, "present_as_is": False, "present_with_change": False}}
+    for verdict in ("confirmed", "inconclusive"):
+        session = Session(kb)
+        session.answer("q_dead_units", "many")
+        session.set_interventions({"dead_relu": _outcome(verdict, 2.3, 0.4, mechanism="reinitialize",
+                                                         family="reinitialize", symptoms=absent)})
+        dead = next(d for d in session.diagnoses() if d.cause == "dead_relu")
+        assert dead.confidence <= threshold("interventions.refuted_confidence")
+        assert dead.intervention["verdict"] == "refuted" and "symptom" in dead.intervention["reason"]
+        assert any("dead ReLU units 0" in e.text for e in dead.evidence + dead.against)
+    present = {"dead_relu": {**absent["dead_relu"], "as_is": 0.8, "present_as_is": True}}
+    session = Session(kb)
+    session.answer("q_dead_units", "many")
+    session.set_interventions({"dead_relu": _outcome("confirmed", 2.3, 0.4, mechanism="reinitialize",
+                                                     family="reinitialize", symptoms=present)})
+    assert session.diagnoses()[0].cause == "dead_relu"
+    # the same change tests the initialisation: its confirmation goes to the cause it can still explain
+    session = Session(kb)
+    session.answer("q_dead_units", "many")
+    shared = _outcome("confirmed", 2.3, 0.4, mechanism="reinitialize", family="reinitialize", symptoms=absent)
+    session.set_interventions({"dead_relu": shared, "bad_initialization": dict(shared)})
+    ranked = {d.cause: d.confidence for d in session.diagnoses()}
+    assert ranked["bad_initialization"] >= threshold("interventions.confirmed_confidence")
+    assert ranked["dead_relu"] <= threshold("interventions.refuted_confidence")
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--verify", "no_such_cause"], "unknown cause ID"),
+    (["--verify", "label_noise"], "no intervention tests label_noise"),
+    (["--verify", "lr_too_low", "--no-verify"], "contradict"),
+    (["--verify", "lr_too_low", "--probes", "init_loss"], "--probes"),
+])
+def test_verify_option_rejects_what_it_cannot_test_in_one_line(cli, args, says):
+    result = cli("probe", f"{EXAMPLES / 'healthy_digits'}.py:target", *args, "--quiet")
+    assert result.code == 2 and says in result.err and result.err.count("\n") == 1 and result.out == ""

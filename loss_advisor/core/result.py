@@ -86,7 +86,8 @@ class Result:
                 curves = record.curves()
         ranked = {d.cause: d for d in self.session.diagnoses()}
         out: dict[str, dict[str, Any]] = {}
-        for cause, outcome in self.session.interventions.items():
+        for cause in self.session.interventions:
+            outcome = self.session.outcome(cause)
             d = ranked.get(cause)
             out[cause] = {**outcome, "change": self.session.change_text(cause, outcome),
                           "consequence_of": d.consequence_of if d else None, "curve": curves.get(cause)}

@@ -18,10 +18,33 @@ from loss_advisor.probing.target import Target
 STAGE = "interventions"
 
 
-def plans(session: Session, k: int) -> list[Any]:
+def testable(kb: KnowledgeBase, cause: str) -> bool:
+    spec = kb.causes[cause].intervention if cause in kb.causes else None
+    return spec is not None and spec.mechanism is not None
+
+
+def check_requested(kb: KnowledgeBase, causes: Iterable[str]) -> list[str]:
+    """The causes a user asked to test (`probe --verify`), checked: "all" is
+    every cause with a mechanism; an unknown ID or a cause with none is a
+    ValueError that says which and why."""
+    wanted = [c.strip() for c in causes if c.strip()]
+    if "all" in wanted:
+        return [c for c in kb.causes if testable(kb, c)]
+    unknown = [c for c in wanted if c not in kb.causes]
+    if unknown:
+        raise ValueError(f"unknown cause ID for --verify: {', '.join(unknown)} (see `loss-advisor kb show`)")
+    untestable = [c for c in wanted if not testable(kb, c)]
+    if untestable:
+        raise ValueError(f"no intervention tests {', '.join(untestable)}: the knowledge base says why "
+                         f"under its intervention entry (`loss-advisor kb show`)")
+    return list(dict.fromkeys(wanted))
+
+
+def plans(session: Session, k: int, requested: Iterable[str] = ()) -> list[Any]:
     """The causes to test: every cause at 0.5 or above and the close runners-up
     (interventions.runner_up), best first, at most k, each with a mechanism;
-    and for each, the symptoms of the other causes to re-measure."""
+    then the causes the user asked for (`requested`), whatever their rank; and
+    for each, the symptoms of the other causes to re-measure."""
     from loss_advisor.probes.interventions import SYMPTOMS, Plan
 
     floor = float(session.kb.thresholds.get("interventions.runner_up", 0.25))
@@ -36,9 +59,14 @@ def plans(session: Session, k: int) -> list[Any]:
         # symptom the probes explain away (inputs the reference training uses)
         # can still be what the user's own training shows, and the paired run
         # measures it in both arms (cheap: one batch at the end of one seed).
-        out.append(Plan(d.cause, spec.mechanism, tuple(c for c in SYMPTOMS if c != d.cause)))
+        # The cause's own symptom too: a change that helps where that symptom
+        # is absent does not confirm the cause (core/engine.py).
+        out.append(Plan(d.cause, spec.mechanism, tuple(SYMPTOMS)))
         if len(out) >= k:
             break
+    chosen = {p.cause for p in out}
+    out += [Plan(c, session.kb.causes[c].intervention.mechanism, tuple(SYMPTOMS))
+            for c in requested if c not in chosen]
     return out
 
 
@@ -51,9 +79,11 @@ def stage_record(outcomes: Mapping[str, Mapping[str, Any]]) -> ProbeRecord:
     return ProbeRecord(STAGE, "ok", details=details)
 
 
-def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0) -> Stage:
+def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0, requested: Iterable[str] = ()) -> Stage:
     """The paired runs after the probes (issue 13): rank what the probes
-    found, test the leading causes, hand back one record."""
+    found, test the leading causes (and the `requested` ones), hand back one
+    record."""
+    requested = check_requested(kb, requested)
     from loss_advisor.probes.interventions import budget_sizes
 
     sizes = budget_sizes(budget)
@@ -63,7 +93,7 @@ def intervention_stage(kb: KnowledgeBase, budget: str, seed: int = 0) -> Stage:
 
         session = Session(kb)
         session.observe(observations)
-        chosen = plans(session, sizes.candidates)
+        chosen = plans(session, sizes.candidates, requested)
         if not chosen:
             return None                   # nothing likely enough to test: no record
         return stage_record(Interventions(harness, observations, sizes, seed=seed, cancelled=cancelled).run(chosen))
@@ -82,9 +112,8 @@ def verify_causes(session: Session, target: Target, causes: Iterable[str], devic
     from loss_advisor.probes.interventions import SYMPTOMS, Interventions, Plan, budget_sizes
 
     sizes = budget_sizes(budget)
-    chosen = [Plan(c, session.kb.causes[c].intervention.mechanism, tuple(x for x in SYMPTOMS if x != c))
-              for c in causes if c in session.kb.causes and session.kb.causes[c].intervention is not None
-              and session.kb.causes[c].intervention.mechanism is not None]
+    chosen = [Plan(c, session.kb.causes[c].intervention.mechanism, tuple(SYMPTOMS))
+              for c in causes if testable(session.kb, c)]
 
     def run(harness, observations: Mapping[str, Any], stop: Callable[[], bool]) -> ProbeRecord | None:
         if not chosen:
@@ -145,15 +174,16 @@ def probe_into(session: Session, target: Target, probes: Iterable[str] | None = 
 def diagnose_target(target: Target, probes: Iterable[str] | None = None, device: str = "auto",
                     budget: str = "fast", lang: str = "en", seed: int = 0, kb: KnowledgeBase | None = None,
                     progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                    argv: list[str] | None = None, verify: bool = True) -> Result:
+                    argv: list[str] | None = None, verify: bool = True, requested: Iterable[str] = ()) -> Result:
     """Probe, rank, and (with `verify`, the default) test the leading causes
-    by intervention before the final ranking."""
+    by intervention before the final ranking; `requested`: causes to test
+    besides, whatever their rank ("all": every cause with a mechanism)."""
     kb = kb or load_kb()
     # The interventions test what the whole suite ranked: a run of chosen
     # probes (--probes) ranks on part of the evidence and is left as it is.
     outcome = run_probes(target, probes=probes, device=device, budget=budget, seed=seed,
                          progress=progress, cancelled=cancelled,
-                         after=intervention_stage(kb, budget, seed) if verify and not probes else None)
+                         after=intervention_stage(kb, budget, seed, requested) if verify and not probes else None)
     session = Session(kb, lang)
     feed(session, outcome)
     return Result(session=session, probes=list(outcome.records), setup=outcome.setup,

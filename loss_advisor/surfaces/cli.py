@@ -146,12 +146,21 @@ def _probe(args: argparse.Namespace):
             from loss_advisor.pipeline.runner import select
             cap = sum(p.budgets["full"].seconds for p in select(probes))
             print(t("cli.full_budget", args.lang, seconds=f"{cap:.0f}"), file=sys.stderr)
+        requested = [c for c in args.verify.split(",")] if args.verify else []
+        if requested and args.no_verify:
+            raise UsageError("--verify and --no-verify contradict each other")
+        if requested and probes:
+            raise UsageError("--verify tests causes after the whole probe suite; it cannot be used with --probes")
+        if requested:
+            from loss_advisor.core.kb import load_kb
+            from loss_advisor.pipeline.api import check_requested
+            check_requested(load_kb(), requested)          # a typo fails before minutes of probing
         target = load_target(args.target)
         progress = None if args.quiet else progress_for(sys.stderr, args.lang)
         try:
             result = diagnose_target(target, probes=probes, device=args.device, budget=args.budget,
                                      lang=args.lang, seed=args.seed, argv=args.argv, progress=progress,
-                                     verify=not args.no_verify)
+                                     verify=not args.no_verify, requested=requested)
         finally:
             close = getattr(progress, "close", None)
             if close is not None:
@@ -198,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--quiet", action="store_true", help="no progress on stderr")
     probe.add_argument("--no-verify", action="store_true",
                        help="do not test the leading causes by intervention (short paired runs) after the probes")
+    probe.add_argument("--verify", metavar="CAUSE[,CAUSE]", default=None,
+                       help="also test these causes by intervention, whatever their rank (cause IDs, or all)")
 
     for name in EXTENSIONS:
         module = _extension(name)

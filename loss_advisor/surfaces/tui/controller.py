@@ -264,7 +264,7 @@ class Controller:
         outcome (verdict, the engine's measured sentence and the picture of
         both loss curves)."""
         spec = self.kb.causes[cause].intervention
-        outcome = self.session.interventions.get(cause)
+        outcome = self.session.outcome(cause)
         out: dict[str, Any] = {"blocked": self.verify_block(cause), "verdict": None, "line": None,
                                "change": self.session.change_text(cause, outcome or {}) if spec and spec.mechanism
                                else None}
