@@ -111,6 +111,7 @@ def _outcome(verdict, as_is=2.3, with_change=0.3, **extra):
 def test_a_confirmed_cause_rises_and_a_refuted_one_falls(kb):
     session = Session(kb)
     session.answer("q_dead_units", "many")              # dead_relu well above 0.5 from the probes' side
+    session.answer("q_lr_position", "near_divergence")  # and a sign of the rate, the root
     before = {d.cause: d.confidence for d in session.diagnoses()}
     assert before["dead_relu"] >= 0.5 and before["lr_too_high"] < 0.5
     session.set_interventions({"lr_too_high": _outcome("confirmed"),
@@ -127,6 +128,7 @@ def test_a_confirmed_cause_rises_and_a_refuted_one_falls(kb):
 def test_a_symptom_the_root_s_change_removes_is_its_consequence_and_ranks_below_it(kb):
     session = Session(kb)
     session.answer("q_dead_units", "many")
+    session.answer("q_lr_position", "near_divergence")
     gone = {"dead_relu": {"as_is": 0.95, "with_change": 0.04, "present_as_is": True, "present_with_change": False}}
     session.set_interventions({"lr_too_high": _outcome("confirmed", symptoms=gone)})
     ranked = session.diagnoses()
@@ -270,6 +272,7 @@ def test_verify_causes_on_demand_joins_the_session_and_the_result_reaches_the_cu
 def test_changes_that_swap_in_the_reference_step_raise_only_the_leading_step_cause(kb):
     session = Session(kb)
     session.answer("q_dead_units", "many")        # something else leads; neither step cause does yet
+    session.answer("q_loop_vs_reference", "loop_at_fault")   # though the user's step trails the reference
     session.set_interventions({
         "params_not_updated": _outcome("confirmed", mechanism="train_all_params", family="reference_step"),
         "step_before_backward": _outcome("confirmed", mechanism="reference_step", family="reference_step")})
@@ -283,6 +286,7 @@ def test_inputs_that_look_ignored_follow_from_a_step_that_never_clears_gradients
     step both recovers the training and makes the inputs matter again."""
     session = Session(kb)
     session.answer("q_inputs_used", "same")           # inputs look ignored, strongly
+    session.answer("q_loop_vs_reference", "loop_at_fault")   # and the user's step trails the reference
     before = {d.cause: d.confidence for d in session.diagnoses()}
     assert before["inputs_ignored"] > before["missing_zero_grad"]
     gone = {"inputs_ignored": {"as_is": 0.0, "with_change": 0.62, "present_as_is": True,
@@ -320,6 +324,7 @@ def test_a_cause_whose_own_symptom_the_as_is_run_lacks_is_refuted_whatever_the_l
     # the same change tests the initialisation: its confirmation goes to the cause it can still explain
     session = Session(kb)
     session.answer("q_dead_units", "many")
+    session.answer("q_init_scale", "shrinks")
     shared = _outcome("confirmed", 2.3, 0.4, mechanism="reinitialize", family="reinitialize", symptoms=absent)
     session.set_interventions({"dead_relu": shared, "bad_initialization": dict(shared)})
     ranked = {d.cause: d.confidence for d in session.diagnoses()}
@@ -336,3 +341,17 @@ def test_a_cause_whose_own_symptom_the_as_is_run_lacks_is_refuted_whatever_the_l
 def test_verify_option_rejects_what_it_cannot_test_in_one_line(cli, args, says):
     result = cli("probe", f"{EXAMPLES / 'healthy_digits'}.py:target", *args, "--quiet")
     assert result.code == 2 and says in result.err and result.err.count("\n") == 1 and result.out == ""
+
+
+def test_a_confirmation_raises_only_a_cause_with_some_sign_for_it(kb):
+    """A change forced on a cause nothing points to (probe --verify): a higher
+    rate trains a healthy set-up faster too. Measured and shown, not raised."""
+    session = Session(kb)
+    session.answer("q_trend", "real")                    # the loss is going down
+    session.set_interventions({"lr_too_low": _outcome("confirmed", 1.44, 0.13, mechanism="lr_higher")})
+    low = next(d for d in session.diagnoses() if d.cause == "lr_too_low")
+    assert low.confidence < 0.5 and low.intervention["verdict"] == "confirmed"
+    assert any("no sign of this cause" in e.text for e in low.evidence)
+    session.answer("q_lr_position", "far_below")         # now something does point to it
+    low = next(d for d in session.diagnoses() if d.cause == "lr_too_low")
+    assert low.confidence >= threshold("interventions.confirmed_confidence")

@@ -40,6 +40,7 @@ def _outcomes() -> dict:
 def _result(lang: str, kb, outcomes=None, curves=None) -> Result:
     session = Session(kb, lang)
     session.answer("q_dead_units", "many")       # dead ReLUs well above 0.5 from the probes' side
+    session.answer("q_lr_position", "near_divergence")   # and a sign of the rate: the root, tested as a runner-up
     outcomes = outcomes or _outcomes()
     session.set_interventions(outcomes)
     curves = curves if curves is not None else {

@@ -114,6 +114,10 @@ async def test_verifying_a_remedy_runs_in_a_worker_and_moves_the_ranking(tmp_pat
     app = create_app("en", target=_target(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await idle(pilot)
+        # what the user said: their loop trails the reference one (a sign of a step
+        # bug; a confirmation raises only a cause something already points to)
+        app.controller.answer("q_loop_vs_reference", "loop_at_fault")
+        await idle(pilot)
         await _open(pilot, "missing_zero_grad")
         detail = await _detail(pilot)
         assert t("tui.verify.heading", "en") in detail and t("tui.verify.not_yet", "en") in detail

@@ -388,10 +388,19 @@ class Session:
         def family(o: Mapping[str, Any], cid: str) -> str:
             return o.get("family") or o.get("mechanism") or cid
 
+        # A confirmation raises only a cause the probes or the user's answers
+        # already lean towards (above its prior): in a short run a higher rate,
+        # a larger batch or standardised inputs speed up most healthy trainings
+        # too, so a change forced on a cause with no sign (probe --verify)
+        # shows an improvement, not the cause of a stall
+        # (interventions.confirmed_confidence).
+        def signed(cid: str) -> bool:
+            return scores.get(cid, -math.inf) > self.kb.causes[cid].prior
+
         outcomes = {cid: self.outcome(cid) for cid in self.interventions}
         first_of: dict[str, str] = {}
         for cid in sorted(outcomes, key=lambda c: -scores.get(c, -math.inf)):
-            if outcomes[cid].get("verdict") == "confirmed":
+            if outcomes[cid].get("verdict") == "confirmed" and signed(cid):
                 first_of.setdefault(family(outcomes[cid], cid), cid)
         roots: list[str] = []
         for cid, o in outcomes.items():
@@ -400,7 +409,10 @@ class Session:
             tested[cid] = self.intervention_object(cid, o)
             verdict = o.get("verdict")
             line = self.intervention_line(cid, o)
-            if verdict == "confirmed" and first_of.get(family(o, cid)) != cid:
+            if verdict == "confirmed" and not signed(cid):
+                line += t("engine.intervention.no_sign", self.lang)
+                contributions[cid].append(Contribution("intervention", verdict, _SHOWN, "intervention", line))
+            elif verdict == "confirmed" and first_of.get(family(o, cid)) != cid:
                 contributions[cid].append(Contribution("intervention", verdict, _SHOWN, "intervention", line))
             elif verdict == "confirmed":
                 roots.append(cid)
