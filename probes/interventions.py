@@ -849,6 +849,12 @@ class Interventions:
             # the change had not finished showing its effect: a refutation would only say the run was short
             result["verdict"] = "inconclusive"
             result["reason"] = f"the run with the change was still falling ({late:.0%} over its last fifth)"
+        if as_is and curves_a == curves_c and len(as_is) == len(changed):
+            # Every run, step for step, exactly as it was: the change found nothing
+            # to change (every parameter already held, no scheduler, already
+            # float32), so what the cause blames is not there, however short the run.
+            result["verdict"] = "refuted"
+            result["reason"] = "the change left every run exactly as it was: what it would fix is not in this set-up"
         every = max(1, steps // CURVE_POINTS)
         xs = [0] + [min(steps, every * (i + 1)) for i in range(max(len(c) for c in curves_a + curves_c) - 1)] \
             if curves_a else []

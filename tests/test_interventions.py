@@ -206,6 +206,22 @@ def test_a_learning_rate_far_too_high_is_confirmed_by_the_lower_rate():
     assert outcome["curve"].series["with_change"][-1] < outcome["curve"].series["as_is"][0]
 
 
+def test_a_change_that_changes_nothing_refutes_its_cause_however_little_the_runs_moved():
+    """Every parameter already trainable and held: a fresh optimizer holding them
+    all trains step for step as the user's does. Blind set 7's tanh net at
+    N(0, 0.01), whose parameters barely move for another reason (its
+    initialisation), read as params_not_updated 0.99 above it."""
+    for lr in (1e-7, 0.1):         # a run that barely moves, and one that trains
+        outcome = _run(_tiny(lr=lr), "params_not_updated", "train_all_params")
+        assert outcome["verdict"] == "refuted", outcome
+        assert "exactly as it was" in outcome["reason"]
+        assert outcome["losses_as_is"] == outcome["losses_with_change"]
+    frozen = _tiny(lr=0.1)
+    for p in frozen.model[0].parameters():
+        p.requires_grad_(False)
+    assert _run(frozen, "params_not_updated", "train_all_params")["verdict"] == "confirmed"
+
+
 def test_a_healthy_rate_is_not_confirmed_by_lowering_or_raising_it():
     for mechanism in ("lr_lower", "lr_higher"):
         outcome = _run(_tiny(lr=0.5), "lr_too_high", mechanism)
