@@ -192,3 +192,34 @@ def publish(result: Any, fmt: str | None, report: str | os.PathLike[str] | None,
         if report is not None and fmt == "text":
             print(t("integrations.report_written", lang, path=str(report)), file=out)
         out.flush()
+
+
+class Publishing:
+    """What both trainers' callbacks share: one diagnosis, printed and written
+    once. The callback keeps its RecordedRun in `_run` and its output choices
+    in `format`, `report`, `stream`; `_is_zero` is False on all but the first
+    process of a distributed run."""
+
+    def diagnose(self, error: BaseException | None = None) -> Any:
+        """Stop recording, print the diagnosis and write the report (once);
+        returns the Result, or None when nothing was recorded."""
+        done = self._run.result is not None
+        result = self._run.finish(error)
+        if result is not None and not done and self._is_zero:
+            publish(result, self.format, self.report, self.stream, self._run.lang)
+        return result
+
+
+def lazy_class(module: str, name: str, build: Any) -> Any:
+    """A module's __getattr__ that builds `name` on first use: the trainer's
+    package is imported only when the callback is, so `import loss_advisor`
+    never needs the optional extra. The class is kept in the module's
+    `_built` (read each time, so that a test can empty it)."""
+    def __getattr__(attr: str) -> Any:
+        if attr == name:
+            built = vars(sys.modules[module]).setdefault("_built", {})
+            if attr not in built:
+                built[attr] = build()
+            return built[attr]
+        raise AttributeError(f"module {module!r} has no attribute {attr!r}")
+    return __getattr__

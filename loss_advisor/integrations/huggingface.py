@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LossAdvisorCallback"]
+from loss_advisor.integrations._recording import lazy_class
 
+__all__ = ["LossAdvisorCallback"]
 _built: dict[str, type] = {}
 
 
 def _build() -> type:
-    from loss_advisor.integrations._recording import RecordedRun, check_format, missing_extra, publish
+    from loss_advisor.integrations._recording import Publishing, RecordedRun, check_format, missing_extra
     from loss_advisor.watch import DEFAULT_EVERY
 
     try:
@@ -38,7 +39,7 @@ def _build() -> type:
         raise missing_extra("loss_advisor.integrations.huggingface.LossAdvisorCallback", "transformers",
                             "huggingface") from None
 
-    class LossAdvisorCallback(TrainerCallback):
+    class LossAdvisorCallback(Publishing, TrainerCallback):
         """Diagnose the run this Trainer trains, as `loss-advisor watch` would.
 
         Arguments (all optional):
@@ -77,22 +78,8 @@ def _build() -> type:
         def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             self.diagnose()
 
-        def diagnose(self, error: BaseException | None = None) -> Any:
-            """Stop recording, print the diagnosis and write the report (once);
-            returns the Result, or None when nothing was recorded."""
-            done = self._run.result is not None
-            result = self._run.finish(error)
-            if result is not None and not done and self._is_zero:
-                publish(result, self.format, self.report, self.stream, self._run.lang)
-            return result
-
     LossAdvisorCallback.__module__ = __name__
     return LossAdvisorCallback
 
 
-def __getattr__(name: str) -> Any:
-    if name == "LossAdvisorCallback":
-        if name not in _built:
-            _built[name] = _build()
-        return _built[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_class(__name__, "LossAdvisorCallback", _build)

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LossAdvisorCallback"]
+from loss_advisor.integrations._recording import lazy_class
 
+__all__ = ["LossAdvisorCallback"]
 _built: dict[str, type] = {}
 
 
@@ -49,10 +50,10 @@ def _callback_bases() -> tuple[type, ...]:
 
 
 def _build() -> type:
-    from loss_advisor.integrations._recording import RecordedRun, check_format, publish
+    from loss_advisor.integrations._recording import Publishing, RecordedRun, check_format
     from loss_advisor.watch import DEFAULT_EVERY
 
-    class LossAdvisorCallback(*_callback_bases()):
+    class LossAdvisorCallback(Publishing, *_callback_bases()):
         """Diagnose the training run this Trainer fits, as `loss-advisor watch` would.
 
         Arguments (all optional):
@@ -101,22 +102,8 @@ def _build() -> type:
         def teardown(self, trainer: Any, pl_module: Any, stage: str) -> None:
             self._run.abandon()      # whatever happened, no hook outlives the fit
 
-        def diagnose(self, error: BaseException | None = None) -> Any:
-            """Stop recording, print the diagnosis and write the report (once);
-            returns the Result, or None when nothing was recorded."""
-            done = self._run.result is not None
-            result = self._run.finish(error)
-            if result is not None and not done and self._is_zero:
-                publish(result, self.format, self.report, self.stream, self._run.lang)
-            return result
-
     LossAdvisorCallback.__module__ = __name__
     return LossAdvisorCallback
 
 
-def __getattr__(name: str) -> Any:
-    if name == "LossAdvisorCallback":
-        if name not in _built:
-            _built[name] = _build()
-        return _built[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_class(__name__, "LossAdvisorCallback", _build)
