@@ -202,6 +202,10 @@ class ActivationRecorder:
         self.squash: list[float] = []
         self._seen: set[int] = set()
         self._seen_squash: set[int] = set()
+        # The tensors behind those ids, kept alive for the forward pass: under
+        # no_grad a freed activation's id is reused by the next one, which
+        # then looked already seen (a dead layer went uncounted).
+        self._held: list[torch.Tensor] = []
         self._hooks: list = []
 
     def __enter__(self) -> "ActivationRecorder":
@@ -214,6 +218,7 @@ class ActivationRecorder:
         for hook in self._hooks:
             hook.remove()
         self._hooks.clear()
+        self._held.clear()
 
     def _on_forward(self, module, inputs, output) -> None:
         if module not in self.order:
@@ -246,6 +251,7 @@ class ActivationRecorder:
         if float(d.min()) < 0 or float((d == 0).float().mean()) < 0.05:
             return
         self._seen.add(id(t))
+        self._held.append(t)
         self.relu_acts.append((d, axis))
 
     def _keep_squashed(self, x: torch.Tensor) -> None:
@@ -255,6 +261,7 @@ class ActivationRecorder:
         if id(x) in self._seen_squash or x.numel() == 0 or not x.is_floating_point():
             return
         self._seen_squash.add(id(x))
+        self._held.append(x)
         d = x.detach().float()
         lo, hi = float(d.min()), float(d.max())
         if -1.0 <= lo < 0 and hi <= 1.0:

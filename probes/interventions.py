@@ -330,6 +330,12 @@ def _average_loss(h: Harness, obs: Mapping[str, Any]) -> Change:
 
 
 def _all_params(h: Harness, obs: Mapping[str, Any]) -> Change:
+    if (_as_float(obs.get("gradients.unregistered_params")) or 0) > 0:
+        # layers kept in a plain list or dict: model.parameters() never sees them,
+        # so a change that hands model.parameters() to an optimizer cannot reach them
+        raise NotApplicable("some parameters sit outside the model's registered modules (a plain list or dict); "
+                            "a fresh optimizer over model.parameters() cannot reach them")
+
     def setup(model: nn.Module) -> None:
         for p in model.parameters():
             if p.is_floating_point():
@@ -462,12 +468,14 @@ MECHANISMS: dict[str, Callable[[Harness, Mapping[str, Any]], Change]] = {
 # --- symptoms re-measured under another cause's change ----------------------------------
 
 def _dead_fraction(h: Harness, model: nn.Module, batch: tuple) -> float | None:
+    """The share of dead units in the worst layer: the tree's line is half the
+    units, overall or in one layer (one dead layer passes nothing on)."""
     with torch.no_grad(), ActivationRecorder(model) as rec:
         h.forward(model, batch[0])
     dead = rec.dead()
     if not dead:          # no ReLU-like output with zeros at all: no dead unit
         return 0.0 if any(isinstance(m, nn.Module) for m in rec.order) else None
-    return dead.get("dead_unit_fraction")
+    return max(dead.get("dead_unit_fraction", 0.0), dead.get("dead_layer_max", 0.0))
 
 
 def _input_gain(h: Harness, model: nn.Module, batch: tuple) -> float | None:
@@ -492,6 +500,15 @@ SYMPTOMS: dict[str, tuple[Callable, Callable[[], float], str]] = {
     "inputs_ignored": (_input_gain, lambda: threshold("interventions.inputs_ignored_gain"), "below"),
     "vanishing_gradients": (_gradient_ratio, lambda: threshold("interventions.vanishing_ratio"), "below"),
 }
+
+
+# Symptoms whose meter measures the cause's whole definition, so that a user's
+# run (the as-is arm) that ends without it rules the cause out: a unit dead on
+# every example is what dead_relu means. Not so the input gain here (measured on
+# training examples, where memorised inputs help: inputs_ignored is about
+# held-out ones) nor the layer ratio (a recurrent net's gradient vanishes
+# through time, which it does not see).
+DEFINING = frozenset({"dead_relu"})
 
 
 def symptom_present(cause: str, value: float | None) -> bool | None:
@@ -862,7 +879,8 @@ class Interventions:
                                      "with_change": _mean_curve(curves_c, len(xs))})
         if symptoms:
             result["symptoms"] = {
-                cause: {**values, "present_as_is": symptom_present(cause, values.get("as_is")),
+                cause: {**values, "defining": cause in DEFINING,
+                        "present_as_is": symptom_present(cause, values.get("as_is")),
                         "present_with_change": symptom_present(cause, values.get("with_change"))}
                 for cause, values in symptoms.items()}
         return result

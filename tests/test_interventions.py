@@ -174,7 +174,9 @@ def test_candidates_are_the_leading_causes_with_a_mechanism(kb):
     assert plans(session, 3) == []                     # nothing likely: nothing to test
     session.answer("q_dead_units", "many")
     chosen = plans(session, 3)
-    assert [p.cause for p in chosen] == ["dead_relu"] and chosen[0].mechanism == "reinitialize"
+    # units dead at initialisation point to the initialisation too (a runner-up, below the alarm)
+    assert [p.cause for p in chosen] == ["dead_relu", "bad_initialization"]
+    assert {p.mechanism for p in chosen} == {"reinitialize"}          # one run serves both
 
 
 # --- paired runs on tiny set-ups ----------------------------------------------------------------
@@ -330,7 +332,7 @@ def test_a_cause_whose_own_symptom_the_as_is_run_lacks_is_refuted_whatever_the_l
         dead = next(d for d in session.diagnoses() if d.cause == "dead_relu")
         assert dead.confidence <= threshold("interventions.refuted_confidence")
         assert dead.intervention["verdict"] == "refuted" and "symptom" in dead.intervention["reason"]
-        assert any("dead ReLU units 0" in e.text for e in dead.evidence + dead.against)
+        assert any("dead ReLU units (the worst layer's share) 0" in e.text for e in dead.evidence + dead.against)
     present = {"dead_relu": {**absent["dead_relu"], "as_is": 0.8, "present_as_is": True}}
     session = Session(kb)
     session.answer("q_dead_units", "many")
@@ -371,3 +373,30 @@ def test_a_confirmation_raises_only_a_cause_with_some_sign_for_it(kb):
     session.answer("q_lr_position", "far_below")         # now something does point to it
     low = next(d for d in session.diagnoses() if d.cause == "lr_too_low")
     assert low.confidence >= threshold("interventions.confirmed_confidence")
+
+
+def test_a_defining_symptom_the_users_own_run_ended_without_rules_its_cause_out(kb):
+    """dead_relu untested itself, but the as-is arm of another cause's paired run
+    (the user's own training) ended with no dead unit: it is ruled out. A
+    symptom whose meter does not cover its cause's definition (the input gain on
+    training examples) rules nothing out."""
+    session = Session(kb)
+    session.answer("q_dead_units", "many")
+    session.answer("q_inputs_used", "same")
+    session.answer("q_lr_position", "near_divergence")
+    before = {d.cause: d.confidence for d in session.diagnoses()}
+    assert before["dead_relu"] >= 0.5 and before["inputs_ignored"] >= 0.5
+    measured = {"dead_relu": {"as_is": 0.0, "with_change": 0.0, "present_as_is": False, "present_with_change": False,
+                              "defining": True},
+                "inputs_ignored": {"as_is": 0.3, "with_change": 0.4, "present_as_is": False,
+                                   "present_with_change": False, "defining": False}}
+    session.set_interventions({"lr_too_high": _outcome("refuted", 2.3, 2.29, symptoms=measured)})
+    after = {d.cause: d for d in session.diagnoses()}
+    assert after["dead_relu"].confidence <= threshold("interventions.refuted_confidence")
+    assert any("ruled out by experiment" in e.text and "dead ReLU units (the worst layer's share) 0" in e.text
+               for e in after["dead_relu"].evidence + after["dead_relu"].against)
+    assert after["inputs_ignored"].confidence == pytest.approx(before["inputs_ignored"])
+    # an arm that ended with dead units keeps the cause
+    measured["dead_relu"] = {**measured["dead_relu"], "as_is": 0.9, "present_as_is": True}
+    session.set_interventions({"lr_too_high": _outcome("refuted", 2.3, 2.29, symptoms=measured)})
+    assert next(d for d in session.diagnoses() if d.cause == "dead_relu").confidence >= 0.5

@@ -425,6 +425,19 @@ class Session:
                 contributions[cid].append(Contribution("intervention", verdict, min(new - scores[cid], -_SHOWN),
                                                        "intervention", line))
                 scores[cid] = new
+        # A cause the paired runs did not test, whose defining symptom the user's
+        # own training (an as-is arm) ended without, is ruled out all the same.
+        for cid in scores:
+            if cid in tested or scores[cid] <= down:
+                continue
+            ruled_out = self.symptom_ruled_out(cid)
+            if ruled_out is not None:
+                other, values = ruled_out
+                line = t("engine.intervention.symptom_gone", self.lang, symptom=t(f"engine.symptom.{cid}", self.lang),
+                         value=format_value(values.get("as_is")), steps=self.interventions[other].get("steps", 0))
+                contributions[cid].append(Contribution("intervention", "refuted", min(down - scores[cid], -_SHOWN),
+                                                       "intervention", line))
+                scores[cid] = down
         roots.sort(key=lambda c: -scores[c])
         for root in roots:
             for other, values in (self.interventions[root].get("symptoms") or {}).items():
@@ -459,6 +472,16 @@ class Session:
         if o.get("verdict") in ("confirmed", "inconclusive") and own.get("present_as_is") is False:
             return {**o, "verdict": "refuted", "own_symptom": own}
         return o
+
+    def symptom_ruled_out(self, cid: str) -> tuple[str, Mapping[str, Any]] | None:
+        """(the tested cause, the measurement) when the as-is arm of a paired
+        run - the user's own training - ended without this cause's defining
+        symptom and no arm ended with it; None otherwise."""
+        seen = [(other, (o.get("symptoms") or {}).get(cid)) for other, o in self.interventions.items()]
+        seen = [(other, v) for other, v in seen if v and v.get("defining") and v.get("present_as_is") is not None]
+        if seen and all(v["present_as_is"] is False for _, v in seen):
+            return seen[0]
+        return None
 
     def change_text(self, cid: str, outcome: Mapping[str, Any]) -> str:
         """What the cause's intervention changes (knowledge/causes), its numbers filled in."""
