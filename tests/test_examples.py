@@ -127,9 +127,9 @@ def test_healthy_examples_raise_no_alarm(cli, name):
 FORCED = ["lr_too_low", "inputs_not_normalized", "batch_too_small", "dead_relu"]
 
 
-@pytest.mark.parametrize("name", ["healthy_digits", "healthy_wide"])
-def test_interventions_forced_on_a_healthy_set_up_raise_no_alarm(cli, name):
-    data = probe_json(cli, name, "--verify", ",".join(FORCED))
+def test_interventions_forced_on_a_healthy_set_up_raise_no_alarm(cli):
+    # healthy_wide behaves the same (measured: a raised rate confirmed, no alarm) at three times the cost
+    data = probe_json(cli, "healthy_digits", "--verify", ",".join(FORCED))
     record = next(p for p in data["probes"] if p["name"] == "interventions")
     tested = record["findings"]["outcomes"]
     assert set(tested) == set(FORCED)
