@@ -27,7 +27,7 @@ tui: setup
 # One OpenMP thread per test worker: two workers with two threads each on
 # two cores slow small-model steps down by orders of magnitude.
 test: setup
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+	OMP_NUM_THREADS=1 LOSS_ADVISOR_REQUIRE_EXTRAS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The quick loop while editing: everything but the tests marked slow
 # (watched scripts, whole probe suites, the TUI).
