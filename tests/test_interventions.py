@@ -323,7 +323,8 @@ def test_a_cause_whose_own_symptom_the_as_is_run_lacks_is_refuted_whatever_the_l
     re-initialisation still lowered the loss (it trains faster than the
     default). dead_relu is refuted; bad_initialization, tested by the same
     change, keeps the confirmation."""
-    absent = {"dead_relu": {"as_is": 0.0, "with_change": 0.0, "present_as_is": False, "present_with_change": False}}
+    absent = {"dead_relu": {"as_is": 0.0, "with_change": 0.0, "present_as_is": False, "present_with_change": False,
+                            "defining": True}}
     for verdict in ("confirmed", "inconclusive"):
         session = Session(kb)
         session.answer("q_dead_units", "many")

@@ -459,18 +459,18 @@ class Session:
     def outcome(self, cid: str) -> Mapping[str, Any] | None:
         """The cause's paired-run outcome as the ranking reads it.
 
-        A cause with a symptom of its own (dead units) is refuted where the
-        as-is run, the user's own training, ended without it: whatever the
-        change did to the loss, it helped by another route (He initialisation
-        trains a healthy ReLU network faster than PyTorch's default; blind
-        set 5's deep MLP had 35% of its units dead at initialisation and none
-        after 100 steps)."""
+        A cause with a defining symptom (dead units) is refuted where the as-is
+        runs, the user's own training, ended without it: whatever the change
+        did to the loss, it helped by another route (He initialisation trains
+        a healthy ReLU network faster than PyTorch's default; blind set 5's
+        deep MLP had 35% of its units dead at initialisation and none after
+        100 steps)."""
         o = self.interventions.get(cid)
         if o is None:
             return None
-        own = (o.get("symptoms") or {}).get(cid) or {}
-        if o.get("verdict") in ("confirmed", "inconclusive") and own.get("present_as_is") is False:
-            return {**o, "verdict": "refuted", "own_symptom": own}
+        ruled_out = self.symptom_ruled_out(cid)
+        if o.get("verdict") in ("confirmed", "inconclusive") and ruled_out is not None:
+            return {**o, "verdict": "refuted", "own_symptom": ruled_out[1]}
         return o
 
     def symptom_ruled_out(self, cid: str) -> tuple[str, Mapping[str, Any]] | None:
